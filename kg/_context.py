@@ -1,0 +1,64 @@
+"""Which park a passage is about: shared by coreference (extract) and host finding (relate)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParkSighting:
+    """A park named (or referred to) at a position in an article."""
+
+    sentence: int
+    block: int
+    pos: int
+    key: str
+    top_level: bool
+    name: str
+    explicit: bool
+
+
+def context_park(
+    sightings: Sequence[ParkSighting],
+    sentence: int,
+    block: int,
+    pos: int,
+    compatible: tuple[str, ...] | None = None,
+    window: int = 3,
+) -> str:
+    """The park a passage is about, or ''.
+
+    Candidates are top-level parks seen before the position: first in the same
+    sentence, then in the same block, then in the ``window`` blocks before it
+    (the most often seen wins, the latest breaks ties), then the article's most
+    often seen park. ``compatible`` keeps only parks whose name ends with one of
+    those suffixes.
+    """
+
+    def ok(s: ParkSighting) -> bool:
+        if not s.top_level:
+            return False
+        return compatible is None or s.name.endswith(compatible)
+
+    before = [s for s in sightings if ok(s) and (s.sentence, s.pos) < (sentence, pos)]
+    same_sentence = [s for s in before if s.sentence == sentence]
+    if same_sentence:
+        return same_sentence[-1].key
+    same_block = [s for s in before if s.block == block]
+    if same_block:
+        return same_block[-1].key
+    recent = [s for s in before if block - window <= s.block < block]
+    if recent:
+        return _most_seen(recent)
+    everywhere = [s for s in sightings if ok(s)]
+    if everywhere:
+        return _most_seen(everywhere)
+    return ""
+
+
+def _most_seen(sightings: Sequence[ParkSighting]) -> str:
+    counts = Counter(s.key for s in sightings)
+    last = {s.key: i for i, s in enumerate(sightings)}
+    return max(counts, key=lambda k: (counts[k], last[k]))

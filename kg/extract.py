@@ -1,0 +1,734 @@
+"""Find mentions in sentences: gazetteer names, names marked by patterns, amounts, dates, sector words.
+
+Finding is kept apart from choosing: ``find_candidates`` returns every candidate,
+``resolve_overlaps`` keeps the best non-overlapping set, ``resolve_references``
+links bare words (园区, 该公司, 该平台) to what they stand for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from urllib.parse import quote
+
+from kg import lexicon as L
+from kg._context import ParkSighting, context_park
+from kg.gazetteer import Gazetteer, iter_matches, normalise_name
+from kg.model import EntityType, Mention, Sentence, Source
+from kg.quantities import CN_NUM, UNITS, decimal_str, parse_number, resolve_date
+
+ENTITY_KINDS = {t.value for t in EntityType}
+_PRIORITY = {Source.GAZETTEER: 2, Source.PATTERN: 1, Source.COREFERENCE: 0}
+
+
+def pattern_key(etype: str, name: str) -> str:
+    """Key of an entity found by pattern: its type and its percent-encoded name."""
+    return f"{etype.lower()}/x-{quote(name, safe='')}"
+
+
+def _m(s: Sentence, start: int, end: int, kind: str, key: str = "", source: Source = Source.GAZETTEER,
+       country: str = "", **data: str) -> Mention:
+    return Mention(
+        article_id=s.article_id, sentence=s.index, start=start, end=end, surface=s.norm[start:end],
+        kind=kind, key=key, source=source, country=country,
+        data=tuple(sorted((k, v) for k, v in data.items() if v)),
+    )
+
+
+# --------------------------------------------------------------------------- amounts
+_CUR_CACHE: dict[int, re.Pattern[str]] = {}
+
+
+def _amount_regex(g: Gazetteer) -> re.Pattern[str]:
+    rx = _CUR_CACHE.get(id(g))
+    if rx is None:
+        names = sorted(set(g.currencies) | {"元人民币", "人民币", "元", "美元", "欧元", "日元", "英镑", "港元"}, key=len, reverse=True)
+        cur = "|".join(re.escape(n) for n in names)
+        units = "|".join(sorted(UNITS, key=len, reverse=True))
+        rx = re.compile(
+            rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
+            rf"\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
+        )
+        _CUR_CACHE[id(g)] = rx
+    return rx
+
+
+def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
+    """Money amounts in a sentence, with currency and qualifier.
+
+    Each mention's data holds ``value`` (decimal text in currency units),
+    ``currency`` (ISO 4217), ``qualifier`` and ``context`` (``investment``,
+    ``statistic`` or ``other``).
+    """
+    out = []
+    text = s.norm
+    for m in _amount_regex(g).finditer(text):
+        num, unit, cur = m.group("num"), m.group("unit") or "", m.group("cur")
+        if num in ("", "上"):
+            if not unit:
+                continue
+            num = "1"
+        if num == "数":
+            continue  # "several hundred million": no figure
+        if cur == "元" and not unit and not re.match(r"[0-9]", num):
+            continue
+        if re.fullmatch(f"[{CN_NUM}]+", num) and not unit and len(num) < 2:
+            continue
+        try:
+            value = parse_number(num, unit)
+        except (ValueError, KeyError):
+            continue
+        if value <= 0:
+            continue
+        code = g.currencies.get(cur) or {"元人民币": "CNY", "人民币": "CNY", "元": "CNY", "美元": "USD",
+                                         "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "港元": "HKD"}.get(cur, "")
+        if not code:
+            continue
+        start = m.start()
+        out.append(_m(s, start, m.end(), "amount", value=decimal_str(value), currency=code,
+                      qualifier=_qualifier(text, start, m.end(), m.group("num")),
+                      context=_amount_context(text, start)))
+    return out
+
+
+def _qualifier(text: str, start: int, end: int, num: str) -> str:
+    before = text[max(0, start - 3):start]
+    after = text[end:end + 2]
+    if num == "上":
+        return "over"
+    for words, q in L.QUALIFIERS:
+        if any(before.endswith(w) for w in words) or any(after.startswith(w) for w in ("以上", "左右", "以下") if w in words):
+            return q
+    clause = _clause_before(text, start)
+    if "协议" in clause[-10:]:
+        return "agreed"
+    if "累计" in clause[-12:]:
+        return "cumulative"
+    if "总投资" in clause[-10:] or "总额" in clause[-6:]:
+        return "total"
+    return "exact"
+
+
+def _clause_before(text: str, pos: int) -> str:
+    cut = max((m.end() for m in L.CLAUSE_SPLIT.finditer(text, 0, pos)), default=0)
+    return text[cut:pos]
+
+
+def _amount_context(text: str, start: int) -> str:
+    clause = _clause_before(text, start)
+    stat = max((clause.rfind(w) for w in L.STATISTIC_WORDS), default=-1)
+    inv = max((clause.rfind(w) for w in L.INVESTMENT_WORDS), default=-1)
+    if stat > inv or (stat >= 0 and inv >= 0 and stat >= inv - 2):
+        return "statistic"
+    if inv >= 0:
+        return "investment"
+    after = text[start:start + 30]
+    if re.match(r"[^，,。；;]{0,16}的[^，,。；;]{0,20}(项目|工厂|基地|厂房)", after):
+        return "investment"
+    return "other"
+
+
+# --------------------------------------------------------------------------- dates
+_DATE_RX = re.compile(r"(?:(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|(?:今年|去年|明年|前年|当年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?)")
+
+
+def find_dates(s: Sentence, article_date: str) -> list[Mention]:
+    out = []
+    for m in _DATE_RX.finditer(s.norm):
+        iso = resolve_date(m.group(0), article_date)
+        if iso:
+            out.append(_m(s, m.start(), m.end(), "date", value=iso))
+    return out
+
+
+# --------------------------------------------------------------------------- dictionary
+def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
+    """Gazetteer names, country names and sector keywords in a sentence."""
+    out = []
+    text = s.norm
+    for start, end, kind, entries in iter_matches(g, text):
+        if kind == "sector":
+            out.append(_m(s, start, end, "sector", key=entries[0][0]))
+            continue
+        if kind == "currency":
+            continue
+        if kind == "country":
+            key = entries[0][0]
+            out.append(_m(s, start, end, EntityType.COUNTRY.value, key=key, country=key.split("/")[1]))
+            continue
+        keys = {k for k, _ in entries}
+        if len(keys) > 1:
+            continue  # AmbiguousEntity: refuse to guess between two gazetteer entries
+        key, weak = entries[0]
+        ent = g.entities.get(key)
+        if ent is None:
+            continue
+        end = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
+        out.append(_m(s, start, end, ent.type.value, key=key, country=ent.country, weak="1" if weak else ""))
+    return out
+
+
+def _extend_company(text: str, end: int, g: Gazetteer) -> int:
+    """Grow a company mention over words that still belong to its name (参天制药, 甲骨文(中国)软件)."""
+    changed = True
+    steps = 0
+    while changed and steps < 3:
+        changed = False
+        steps += 1
+        for ext in sorted(L.COMPANY_EXTENSIONS, key=len, reverse=True):
+            if text.startswith(ext, end):
+                nxt = end + len(ext)
+                # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
+                if ext in ("投资", "国际") and not text.startswith(("公司", "集团"), nxt):
+                    continue
+                if ext in ("汽车", "能源", "材料", "技术", "健康", "生物", "电子") and not text.startswith(
+                        ("公司", "集团", "有限", "(", "股份", "、", "，", ",", "等")) and nxt < len(text):
+                    continue
+                end = nxt
+                changed = True
+                break
+    return end
+
+
+# --------------------------------------------------------------------------- patterns
+def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
+    """True when a name's stem is made only of descriptive words (先进医疗器械, 生命健康)."""
+    rest = core
+    words = sorted(set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords), key=len, reverse=True)
+    changed = True
+    while changed and rest:
+        changed = False
+        for w in words:
+            if w and w in rest:
+                rest = rest.replace(w, "", 1)
+                changed = True
+                break
+    rest = re.sub(r"[()（）·\-—0-9+、]", "", rest)
+    return len(rest) < min_rest
+
+
+_STOP_FLAGS = ("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "t", "f",
+               "vn", "y", "e", "o", "q", "k", "i", "ad", "an")
+_NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.posseg.dt, jieba.dt.FREQ
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tagger, _ = _jieba()
+    return [(w.word, w.flag) for w in tagger.cut(text, HMM=True)]
+
+
+def is_common_word(name: str) -> bool:
+    """True for an ordinary dictionary word (风度, 双向), which is unlikely to be a company name."""
+    _, freq = _jieba()
+    return (freq.get(name) or 0) >= 40
+
+
+def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20) -> int | None:
+    """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
+
+    Walks back over the words before the suffix (jieba) and stops at verbs,
+    adverbs, prepositions, conjunctions, pronouns, numbers and time words,
+    at punctuation, and at the project's list of leading verbs. A stretch
+    after 与/和 that is only descriptive (食品与营养健康研究院) walks on.
+    """
+    lo = max(0, stem_end - max_len)
+    window = text[lo:stem_end]
+    cut = max((m.end() for m in re.finditer(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]", window)), default=0)
+    window = window[cut:]
+    lo += cut
+    if not window:
+        return None
+    toks = _tokens(window)
+    start = len(window)
+    verbs = set(L.LEADING_VERBS) | set(L.SUBJECT_TRIGGERS) | set(L.OBJECT_TRIGGERS)
+    i = len(toks) - 1
+    while i >= 0:
+        word, flag = toks[i]
+        stop = (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
+                or (flag in _STOP_FLAGS and word not in ("(", ")"))
+                or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
+        if stop:
+            if (word in ("与", "和", "及") and i > 0 and _is_generic(window[start:], g)
+                    and not _is_generic(toks[i - 1][0], g) and toks[i - 1][1].startswith("n")):
+                start -= len(word)
+                i -= 1
+                continue
+            break
+        start -= len(word)
+        i -= 1
+    if start >= len(window):
+        return None
+    name_start = lo + start
+    # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
+    # unless what comes before it is itself a named body (江南大学无锡…研究院).
+    stem = text[name_start:stem_end]
+    places = [n for n in g.country_names if len(n) >= 2] + [c for c in g.cities if len(c) >= 2]
+    first = min(((stem.find(p), p) for p in places if stem.find(p) > 0), default=None)
+    if first is not None:
+        pre = stem[: first[0]]
+        if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre):
+            name_start += first[0]
+    return name_start
+
+
+def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """Names the gazetteer does not hold but the text marks (suffixes, country prefixes, quotes)."""
+    out: list[Mention] = []
+    text = s.norm
+    out += _suffix_names(s, g, L.PARK_SUFFIXES, EntityType.PARK, known)
+    out += _suffix_names(s, g, L.INSTITUTION_SUFFIXES, EntityType.INSTITUTION, known)
+    out += _suffix_names(s, g, L.COMPANY_SUFFIXES, EntityType.COMPANY, known)
+    out += _country_prefixed(s, g, known)
+    out += _platforms_and_agreements(s, g)
+    out += _country_compounds(s, g)
+    # Known company + (place) + 有限公司: a local subsidiary of the group.
+    for k in known:
+        if k.kind != EntityType.COMPANY.value:
+            continue
+        m = re.match(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK + r"]{0,8}?(有限公司|有限责任公司)",
+                     text[k.end:])
+        if m:
+            end = k.end + m.end()
+            name = text[k.start:end]
+            out.append(_m(s, k.start, end, EntityType.COMPANY.value, key=pattern_key("company", name),
+                          source=Source.PATTERN, country=k.country, name=name, parent=k.key,
+                          role="subsidiary", city=m.group(1)))
+    return out
+
+
+def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: EntityType,
+                  known: Sequence[Mention]) -> list[Mention]:
+    out = []
+    text = s.norm
+    pat = "|".join(re.escape(x) for x in sorted(suffixes, key=len, reverse=True))
+    for m in re.finditer(pat, text):
+        end = m.end()
+        suffix = m.group(0)
+        new_start = _name_start(text, m.start(), g)
+        if new_start is None:
+            continue
+        name = text[new_start:end]
+        stem = name[: -len(suffix)]
+        if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem):
+            continue
+        if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
+            if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
+                continue  # 江苏省高新区: a class of parks, not one park
+        if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
+            if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
+                continue  # 江苏省高新区: a class of parks, not one park
+        if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
+            continue
+        if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names):
+            continue
+        if etype is EntityType.COMPANY and suffix == "公司" and len(stem) < 3:
+            continue
+        if any(k.start <= new_start and end <= k.end for k in known if k.kind in ENTITY_KINDS):
+            continue  # already a gazetteer name
+        inner = [k for k in known if k.kind == EntityType.PARK.value and new_start <= k.start and k.end <= end]
+        if inner and _is_generic(text[max(k.end for k in inner):end - len(suffix)], g) and not (
+                inner[0].kind == EntityType.PARK.value and etype is EntityType.PARK and suffix in (
+                    "综保区", "综合保税区", "保税区", "片区")):
+            continue  # 苏州BioBAY + 先进园区: the known name is the whole name
+        country = _name_country(name, g)
+        data: dict[str, str] = {"name": name}
+        # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
+        head = [k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS]
+        if head:
+            h = head[0]
+            if h.kind == EntityType.PARK.value and etype is EntityType.PARK:
+                data["parent"] = h.key
+            elif h.kind == EntityType.COMPANY.value:
+                data["parent"] = h.key
+                country = country or h.country
+            elif h.kind == EntityType.COUNTRY.value:
+                country = h.country
+        if etype is EntityType.PARK:
+            data["park_kind"] = _park_kind(name, suffix, country)
+        elif etype is EntityType.INSTITUTION:
+            data["inst_kind"] = _inst_kind(suffix)
+        out.append(_m(s, new_start, end, etype.value, key=pattern_key(etype.value, name), source=Source.PATTERN,
+                      country=country, **data))
+    return out
+
+
+def _name_country(name: str, g: Gazetteer) -> str:
+    for n in sorted(g.country_names, key=len, reverse=True):
+        if name.startswith(n) and len(n) >= 2:
+            return g.country_names[n]
+    if name.startswith(("香港",)):
+        return "HK"
+    if name.startswith(("澳门",)):
+        return "MO"
+    if name.startswith(("台湾",)):
+        return "TW"
+    if any(name.startswith(c) for c in g.cities if len(c) >= 2) or name.startswith(("中国", "全国", "国家", "北京", "上海")):
+        return "CN"
+    return ""
+
+
+def _park_kind(name: str, suffix: str, country: str) -> str:
+    if country and country != "CN":
+        return "abroad"
+    if re.match(r"中[^\s(（]{0,3}[(（]", name) or re.match(r"中[英美德法日韩新意荷瑞欧以俄白澳奥丹芬比]", name):
+        if suffix in ("示范区", "合作区", "产业园", "产业园区", "生态园", "工业园", "创新园", "合作园", "产业合作园"):
+            return "cooperation"
+    for suffixes, kind in L.PARK_KIND_BY_SUFFIX:
+        if suffix in suffixes:
+            return kind
+    return "other"
+
+
+def _inst_kind(suffix: str) -> str:
+    for suffixes, kind in L.INSTITUTION_KIND_BY_SUFFIX:
+        if suffix in suffixes:
+            return kind
+    return "government"
+
+
+def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """Country name + an unknown name: 芬兰美卓, 德国妥思, 英国牛津投资公司."""
+    out = []
+    text = s.norm
+    stops = sorted(set(L.NAME_STOP_WORDS) | {c for c in g.cities if len(c) >= 2}, key=len, reverse=True)
+    for k in known:
+        if k.kind != EntityType.COUNTRY.value or k.country == "CN":
+            continue
+        i = k.end
+        if i >= len(text) or text[i] in L.NAME_BAD_START or not re.match(rf"[{L.CJK}A-Za-z]", text[i]):
+            continue
+        if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
+            continue  # a known name follows
+        if any(text.startswith(c, k.start) for c in g.currencies if len(c) > k.end - k.start):
+            continue  # 瑞士法郎 is money, not a Swiss company
+        j = i
+        suffix_hit = ""
+        while j < len(text) and j - i < 12:
+            if not re.match(rf"[{L.CJK}A-Za-z0-9·&\-]", text[j]):
+                break
+            suf = next((x for x in L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES if text.startswith(x, j)), "")
+            if suf and j - i >= 2:
+                j += len(suf)
+                suffix_hit = suf
+                break
+            if j - i >= 2 and any(text.startswith(w, j) for w in stops):
+                break
+            j += 1
+        name = text[i:j]
+        if len(name) < 2 or len(name) > 12 or any(c in L.NAME_BAD_CHARS for c in name):
+            continue
+        if any(name.startswith(w) for w in stops) or any(name.startswith(v) for v in L.LEADING_VERBS if len(v) > 1):
+            continue
+        if not suffix_hit:
+            nxt = text[j:j + 1]
+            # Without a suffix, the name must sit in an entity slot: a list, an investment or a facility.
+            if not (nxt in ("、", "，", ",", "等", "。", "与", "和", "及", "在", "的", "将", "于", "已")
+                    or any(text.startswith(w, j) for w in stops)):
+                continue
+            if len(name) > 8 or is_common_word(name):
+                continue
+        if _is_generic(name[: len(name) - len(suffix_hit)] if suffix_hit else name, g):
+            continue
+        if re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name) and not suffix_hit:
+            continue
+        etype = EntityType.INSTITUTION if suffix_hit in L.INSTITUTION_SUFFIXES else EntityType.COMPANY
+        data: dict[str, str] = {"name": name, "prefixed": "1"}
+        if etype is EntityType.INSTITUTION:
+            data["inst_kind"] = _inst_kind(suffix_hit)
+        out.append(_m(s, k.start, j, etype.value, key=pattern_key(etype.value, name), source=Source.PATTERN,
+                      country=k.country, **data))
+    return out
+
+
+def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
+    out = []
+    text = s.norm
+    suffix = "|".join(L.PLATFORM_SUFFIXES)
+    for m in L.QUOTED.finditer(text):
+        name = m.group(1)
+        if re.search(rf"({suffix})$", name) and not _is_generic(re.sub(rf"({suffix})$", "", name), g):
+            out.append(_m(s, m.start(1), m.end(1), EntityType.AGREEMENT.value,
+                          key=pattern_key("agreement", name), source=Source.PATTERN, name=name, agr_kind="platform"))
+    shorts = "".join(sorted(g.country_short)) or "英美德法日韩新意"
+    for m in re.finditer(rf"中[{re.escape(shorts)}]{{1,3}}[{L.CJK}]{{2,10}}?(?:{suffix})", text):
+        name = m.group(0)
+        out.append(_m(s, m.start(), m.end(), EntityType.AGREEMENT.value, key=pattern_key("agreement", name),
+                      source=Source.PATTERN, name=name, agr_kind="platform"))
+    nouns = "|".join(L.AGREEMENT_NOUNS)
+    for m in re.finditer(rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{nouns}))", text):
+        name = m.group("name")
+        if len(name) < 2:
+            continue
+        out.append(_m(s, m.start("name"), m.end("name"), EntityType.AGREEMENT.value,
+                      key=f"agreement/{s.article_id}-{s.index}-{m.start('name')}", source=Source.PATTERN,
+                      name=name, agr_kind="agreement"))
+    return out
+
+
+_COMPOUND_NEXT = (
+    "两国", "合作", "政府", "双方", "关系", "友好", "联合", "共建", "经贸", "投资", "贸易", "互联互通", "健康",
+    "创新", "商务", "企业", "产业", "国际", "绿色", "生命", "(", "·", "-", "经济", "科技", "文化", "建交",
+)
+
+
+def _country_compounds(s: Sentence, g: Gazetteer) -> list[Mention]:
+    """One-character country forms in compounds: 中英合作, 中新两国, 对英投资."""
+    if not g.country_short:
+        return []
+    out = []
+    text = s.norm
+    chars = "".join(re.escape(c) for c in g.country_short if len(c) == 1)
+    if not chars:
+        return []
+    for m in re.finditer(rf"(?<![{L.CJK}])?(中|对)([{chars}]{{1,3}})", text):
+        after = text[m.end():]
+        if m.group(1) == "中" and not after.startswith(_COMPOUND_NEXT):
+            continue
+        if m.group(1) == "对" and not after.startswith(("合作", "投资", "贸易", "出口", "进出口", "文化", "交流")):
+            continue
+        for i, c in enumerate(m.group(2)):
+            code = g.country_short.get(c)
+            if code:
+                p = m.start(2) + i
+                out.append(_m(s, p, p + 1, "country_short", key=f"country/{code}", country=code))
+        if m.group(1) == "中":
+            out.append(_m(s, m.start(1), m.start(1) + 1, "country_short", key="country/CN", country="CN"))
+    return out
+
+
+# --------------------------------------------------------------------------- orchestration
+def resolve_overlaps(mentions: Sequence[Mention]) -> list[Mention]:
+    """Keep the best non-overlapping entity mentions (longer, then gazetteer over pattern); other layers pass."""
+    ents = [m for m in mentions if m.kind in ENTITY_KINDS]
+    rest = [m for m in mentions if m.kind not in ENTITY_KINDS]
+    ents.sort(key=lambda m: (m.sentence, -(m.end - m.start), -_PRIORITY[m.source], m.start))
+    taken: dict[int, list[tuple[int, int]]] = {}
+    kept = []
+    for m in ents:
+        spans = taken.setdefault(m.sentence, [])
+        if any(m.start < e and s < m.end for s, e in spans):
+            continue
+        spans.append((m.start, m.end))
+        kept.append(m)
+    return sorted(kept + rest, key=lambda m: (m.sentence, m.start, m.end))
+
+
+def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Mention]:
+    """Unknown items listed with known companies (A、B、C等) are companies too.
+
+    Items are split on 、; a run of clean items (short names, no function words)
+    that holds at least one gazetteer company makes its unknown items companies.
+    """
+    out = []
+    text = s.norm
+    known = {(m.start, m.end): m for m in mentions if m.kind in ENTITY_KINDS}
+    for clause in re.finditer(r"[^，,；;：:。！？!?—]+", text):
+        a, b = clause.span()
+        if "、" not in text[a:b]:
+            continue
+        items = [(a + it.start(), a + it.end()) for it in re.finditer(r"[^、]+", text[a:b])]
+        run: list[tuple[int, int, Mention | None]] = []
+
+        def flush() -> None:
+            if any(m is not None and m.kind == EntityType.COMPANY.value and m.source is Source.GAZETTEER
+                   for _, _, m in run):
+                for ia, ib, m in run:
+                    if m is None:
+                        name = text[ia:ib]
+                        out.append(_m(s, ia, ib, EntityType.COMPANY.value, key=pattern_key("company", name),
+                                      source=Source.PATTERN, name=name, enumerated="1"))
+            run.clear()
+
+        for idx, (ia, ib) in enumerate(items):
+            if idx == len(items) - 1:
+                mm = re.match(rf"([{L.CJK}A-Za-z0-9]{{2,8}}?)等", text[ia:ib])
+                if mm:
+                    ib = ia + mm.end(1)
+            hit = known.get((ia, ib))
+            if hit is None:
+                # The first item may carry lead-in words: keep a known name that ends it.
+                tail = [m for (x, y), m in known.items() if y == ib and ia <= x]
+                if idx == 0 and tail:
+                    hit = tail[0]
+            name = text[ia:ib]
+            clean = hit is not None or (
+                2 <= len(name) <= 8 and not any(c in L.NAME_BAD_CHARS for c in name)
+                and name not in g.country_names and not _is_generic(name, g, min_rest=1)
+                and not re.search(r"[0-9.%]", name) and not any(x < ib and ia < y for x, y in known))
+            if not clean or (hit is not None and hit.kind != EntityType.COMPANY.value):
+                flush()
+                continue
+            run.append((ia, ib, hit))
+            if idx == len(items) - 1 or ib < items[idx][1]:
+                flush()
+        flush()
+    return out
+
+
+def find_candidates(s: Sentence, g: Gazetteer, article_date: str = "") -> list[Mention]:
+    """Every candidate mention in one sentence (overlapping; see ``resolve_overlaps``)."""
+    known = find_dictionary(s, g)
+    pats = find_patterns(s, g, known)
+    return known + pats + find_amounts(s, g) + find_dates(s, article_date)
+
+
+def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: str = "") -> list[Mention]:
+    """Mentions of one article, overlaps resolved and references linked.
+
+    Examples
+    --------
+    >>> from kg.model import Article
+    >>> from kg.segment import segment
+    >>> from kg.gazetteer import default
+    >>> art = Article(id="t", path="t.txt", text="德国妥思在苏州工业园区投资建设亚太区研发制造基地。")
+    >>> sorted({m.surface for m in extract_mentions(segment(art), default()) if m.kind == "Company"})
+    ['德国妥思']
+    """
+    per_sentence: list[list[Mention]] = []
+    for s in sentences:
+        cands = resolve_overlaps(find_candidates(s, g, article_date))
+        cands = resolve_overlaps(cands + _enumerated(s, cands, g))
+        per_sentence.append(cands)
+    per_sentence = _rematch_found_names(sentences, per_sentence, g)
+    mentions = [m for ms in per_sentence for m in ms]
+    mentions = _filter_weak(mentions)
+    return resolve_references(sentences, mentions, g)
+
+
+def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[Mention]],
+                         g: Gazetteer) -> list[list[Mention]]:
+    """A name found by pattern once is the same entity wherever else the article writes it."""
+    found: dict[str, Mention] = {}
+    for ms in per_sentence:
+        for m in ms:
+            if m.source is Source.PATTERN and m.kind in ENTITY_KINDS and not m.key.startswith("agreement/") or (
+                    m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") == "platform"):
+                name = m.get("name") or m.surface
+                if len(name) >= 2:
+                    found.setdefault(name, m)
+    if not found:
+        return per_sentence
+    out = []
+    names = sorted(found, key=len, reverse=True)
+    for s, ms in zip(sentences, per_sentence, strict=True):
+        extra = []
+        for name in names:
+            proto = found[name]
+            for hit in re.finditer(re.escape(name), s.norm):
+                extra.append(Mention(
+                    article_id=s.article_id, sentence=s.index, start=hit.start(), end=hit.end(), surface=name,
+                    kind=proto.kind, key=proto.key, source=Source.PATTERN, country=proto.country, data=proto.data))
+        out.append(resolve_overlaps(ms + extra) if extra else ms)
+    return out
+
+
+def _filter_weak(mentions: list[Mention]) -> list[Mention]:
+    """Weak aliases (ordinary words such as 伯乐, 现代) count only with support in the article."""
+    strong = {m.key for m in mentions if m.kind in ENTITY_KINDS and not m.get("weak")}
+    out = []
+    for i, m in enumerate(mentions):
+        if m.get("weak") and m.key not in strong:
+            prev = mentions[i - 1] if i else None
+            supported = prev is not None and prev.sentence == m.sentence and prev.end == m.start and (
+                prev.kind == EntityType.COUNTRY.value)
+            if not supported:
+                continue
+        out.append(m)
+    return out
+
+
+def _park_top_level(m: Mention, g: Gazetteer) -> bool:
+    if m.source is Source.GAZETTEER:
+        ent = g.entities.get(m.key)
+        return ent is not None and ent.kind in L.TOP_LEVEL_PARK_KINDS and not ent.parent
+    return m.get("park_kind") in L.TOP_LEVEL_PARK_KINDS and not m.get("parent")
+
+
+def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g: Gazetteer) -> list[ParkSighting]:
+    blocks = {s.index: s.block for s in sentences}
+    out = []
+    for m in mentions:
+        if m.kind != EntityType.PARK.value:
+            continue
+        ent = g.entities.get(m.key)
+        name = ent.label_zh if ent else (m.get("name") or m.surface)
+        if m.source is Source.COREFERENCE:
+            top = True
+            name = m.get("name") or name
+        else:
+            top = _park_top_level(m, g)
+        out.append(ParkSighting(m.sentence, blocks.get(m.sentence, 0), m.start, m.key, top, m.surface if not ent else name,
+                                m.source is not Source.COREFERENCE))
+    return out
+
+
+_REF_BOUNDARY = set("，,。；;：:、“”\"（(）)的在是与和及为对将由让把被从向于该本全其这整")
+
+
+def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g: Gazetteer) -> list[Mention]:
+    """Link 园区/开发区/度假区…, 该公司 and 该平台 to the park, company or platform they stand for."""
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_sentence.setdefault(m.sentence, []).append(m)
+    out = list(mentions)
+    sightings = park_sightings(mentions, sentences, g)
+    words = sorted(L.PARK_COREF, key=len, reverse=True)
+    for s in sentences:
+        ms = by_sentence.get(s.index, [])
+        taken = [(m.start, m.end) for m in ms if m.kind in ENTITY_KINDS]
+        for w in words:
+            for hit in re.finditer(re.escape(w), s.norm):
+                a, b = hit.span()
+                if any(x < b and a < y for x, y in taken):
+                    continue
+                prev = s.norm[a - 1] if a else "，"
+                if prev not in _REF_BOUNDARY and a != 0:
+                    continue
+                compatible = L.PARK_COREF[w]
+                key = context_park(sightings, s.index, s.block, a, compatible)
+                if not key:
+                    continue
+                ref = Mention(article_id=s.article_id, sentence=s.index, start=a, end=b, surface=w,
+                              kind=EntityType.PARK.value, key=key, source=Source.COREFERENCE,
+                              data=(("name", _name_of(key, mentions, g)),))
+                out.append(ref)
+                taken.append((a, b))
+                sightings.append(ParkSighting(s.index, s.block, a, key, True, ref.get("name"), False))
+                sightings.sort(key=lambda x: (x.sentence, x.pos))
+        for hit in re.finditer(r"该(公司|集团|企业)|该平台", s.norm):
+            a, b = hit.span()
+            want = EntityType.AGREEMENT.value if hit.group(0) == "该平台" else EntityType.COMPANY.value
+            prior = [m for m in out if m.kind == want and (m.sentence, m.start) < (s.index, a)
+                     and s.index - m.sentence <= 2 and m.source is not Source.COREFERENCE]
+            if want == EntityType.AGREEMENT.value:
+                prior = [m for m in prior if (m.get("name") or m.surface).endswith("平台")] or prior
+            if prior:
+                p = max(prior, key=lambda m: (m.sentence, m.start))
+                out.append(Mention(article_id=s.article_id, sentence=s.index, start=a, end=b, surface=hit.group(0),
+                                   kind=want, key=p.key, source=Source.COREFERENCE, country=p.country, data=p.data))
+    return sorted(out, key=lambda m: (m.sentence, m.start, m.end))
+
+
+def _name_of(key: str, mentions: Sequence[Mention], g: Gazetteer) -> str:
+    ent = g.entities.get(key)
+    if ent:
+        return ent.label_zh
+    for m in mentions:
+        if m.key == key:
+            return m.get("name") or m.surface
+    return ""
+
+
+__all__ = ["extract_mentions", "find_candidates", "resolve_overlaps", "resolve_references", "pattern_key",
+           "park_sightings", "find_amounts", "normalise_name"]

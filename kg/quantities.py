@@ -1,0 +1,130 @@
+"""Parse Chinese money amounts and dates (pure functions, no pipeline state)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+           "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+UNITS = {"万亿": Decimal(10) ** 12, "千亿": Decimal(10) ** 11, "百亿": Decimal(10) ** 10, "亿": Decimal(10) ** 8,
+         "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, "十万": Decimal(10) ** 5, "万": Decimal(10) ** 4,
+         "千": Decimal(1000), "百": Decimal(100)}
+CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+
+
+def parse_chinese_integer(s: str) -> int:
+    """Value of a Chinese numeral below 10,000 (or a digit string).
+
+    >>> [parse_chinese_integer(x) for x in ["五", "十二", "一百二十", "两千零五", "三千", "12"]]
+    [5, 12, 120, 2005, 3000, 12]
+    """
+    if s.isdigit():
+        return int(s)
+    total = 0
+    current = 0
+    for ch in s:
+        if ch in _DIGITS:
+            current = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            total += (current or 1) * _SMALL_UNITS[ch]
+            current = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {s!r}")
+    return total + current
+
+
+def parse_number(num: str, unit: str = "") -> Decimal:
+    """A number with an optional Chinese magnitude unit, as an exact Decimal.
+
+    >>> parse_number("4.75", "亿")
+    Decimal('475000000.00')
+    >>> parse_number("977.5", "万")
+    Decimal('9775000.0')
+    >>> parse_number("五", "亿")
+    Decimal('500000000')
+    >>> parse_number("1,200", "万")
+    Decimal('12000000')
+    """
+    num = num.replace(",", "").replace("，", "")
+    try:
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", num):
+            value = Decimal(num)
+        elif "点" in num:
+            whole, frac = num.split("点", 1)
+            value = Decimal(f"{parse_chinese_integer(whole)}.{''.join(str(_DIGITS[c]) for c in frac)}")
+        else:
+            value = Decimal(parse_chinese_integer(num))
+    except (InvalidOperation, KeyError) as err:
+        raise ValueError(f"not a number: {num!r}") from err
+    if unit:
+        value *= UNITS[unit]
+    return value
+
+
+def decimal_str(value: Decimal) -> str:
+    """Canonical text of an amount: no exponent, no trailing zeros.
+
+    >>> decimal_str(Decimal('475000000.00'))
+    '475000000'
+    >>> decimal_str(Decimal('9775000.50'))
+    '9775000.5'
+    """
+    s = format(value.normalize(), "f")
+    return s
+
+
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(?:(\d{1,2})[日号])?")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_REL = re.compile(r"(今年|去年|明年|前年|上年|当年)(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")
+_MONTH_DAY = re.compile(r"(?<![0-9年])(\d{1,2})月(\d{1,2})[日号]")
+
+
+def resolve_date(text: str, article_date: str = "") -> str:
+    """The first date stated in ``text``, as ISO with the precision given.
+
+    Relative years (今年, 去年, 明年) resolve against ``article_date``.
+
+    >>> resolve_date("将于今年11月14日登陆无锡", "2026-02")
+    '2026-11-14'
+    >>> resolve_date("自1993年以来")
+    '1993'
+    >>> resolve_date("2025年8月6日举行")
+    '2025-08-06'
+    >>> resolve_date("去年", "2024-03-01")
+    '2023'
+    """
+    year = int(article_date[:4]) if re.match(r"\d{4}", article_date or "") else None
+    candidates = []
+    m = _FULL_DATE.search(text)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        if 1 <= mo <= 12:
+            candidates.append((m.start(), _iso(y, mo, int(d) if d else None)))
+    m = _REL.search(text)
+    if m and year is not None:
+        delta = {"今年": 0, "当年": 0, "去年": -1, "上年": -1, "明年": 1, "前年": -2}[m.group(1)]
+        mo = int(m.group(2)) if m.group(2) else None
+        d = int(m.group(3)) if m.group(3) else None
+        if mo is None or 1 <= mo <= 12:
+            candidates.append((m.start(), _iso(year + delta, mo, d)))
+    if not candidates:
+        m = _YEAR.search(text)
+        if m:
+            candidates.append((m.start(), m.group(1)))
+    if not candidates and year is not None:
+        m = _MONTH_DAY.search(text)
+        if m and 1 <= int(m.group(1)) <= 12:
+            candidates.append((m.start(), _iso(year, int(m.group(1)), int(m.group(2)))))
+    if not candidates:
+        return ""
+    return min(candidates)[1]
+
+
+def _iso(y: int, mo: int | None, d: int | None) -> str:
+    if mo is None:
+        return f"{y:04d}"
+    if d is None or not 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"
