@@ -164,8 +164,9 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         ent = g.entities.get(key)
         if ent is None:
             continue
-        end = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
-        out.append(_m(s, start, end, ent.type.value, key=key, country=ent.country, weak="1" if weak else ""))
+        ext = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
+        out.append(_m(s, start, ext, ent.type.value, key=key, country=ent.country, weak="1" if weak else "",
+                      extended="1" if ext != end else ""))
     return out
 
 
@@ -512,7 +513,7 @@ def resolve_overlaps(mentions: Sequence[Mention]) -> list[Mention]:
     """Keep the best non-overlapping entity mentions (longer, then gazetteer over pattern); other layers pass."""
     ents = [m for m in mentions if m.kind in ENTITY_KINDS]
     rest = [m for m in mentions if m.kind not in ENTITY_KINDS]
-    ents.sort(key=lambda m: (m.sentence, -(m.end - m.start), -_PRIORITY[m.source], m.start))
+    ents.sort(key=lambda m: (m.sentence, -(m.end - m.start), -_PRIORITY[m.source], bool(m.get("extended")), m.start))
     taken: dict[int, list[tuple[int, int]]] = {}
     kept = []
     for m in ents:

@@ -1,0 +1,536 @@
+"""Turn mentions into facts: investments, outbound investments, cooperations, hierarchy, statistics.
+
+Rules work on clauses (split at commas, semicolons and dashes; 、 keeps lists
+together) and name no particular company, park or sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kg import lexicon as L
+from kg._context import context_park
+from kg.extract import ENTITY_KINDS, park_sightings
+from kg.gazetteer import Gazetteer
+from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
+from kg.quantities import resolve_date
+
+_ORG = {EntityType.COMPANY.value, EntityType.INSTITUTION.value}
+_PARTY = _ORG | {EntityType.PARK.value, EntityType.COUNTRY.value}
+_CLAUSE = re.compile(r"[^，,；;：:！？!?—]+")
+
+
+def _evidence(article: Article, s: Sentence) -> Evidence:
+    return Evidence(article.id, s.start, s.end, article.text[s.start:s.end])
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CLAUSE.finditer(text)]
+
+
+def _clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for a, b in spans:
+        if a <= pos < b:
+            return a, b
+    return 0, 0
+
+
+def _masked(text: str, mentions: Sequence[Mention]) -> str:
+    """The sentence with entity names blanked out, so that 投资 inside 牛津投资公司 is not a trigger."""
+    chars = list(text)
+    for m in mentions:
+        if m.kind in ENTITY_KINDS:
+            for i in range(m.start, min(m.end, len(chars))):
+                chars[i] = "□"
+    return "".join(chars)
+
+
+def _foreign(m: Mention, g: Gazetteer) -> bool:
+    country = m.country
+    if not country and m.source is Source.GAZETTEER:
+        ent = g.entities.get(m.key)
+        country = ent.country if ent else ""
+    return bool(country) and country != "CN"
+
+
+def _investor_key(m: Mention) -> str:
+    """A local subsidiary invests on behalf of its group."""
+    if m.get("role") == "subsidiary" and m.get("parent"):
+        return m.get("parent")
+    return m.key
+
+
+def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int]) -> str:
+    """Why a company mention is investing here ('' when it is not)."""
+    a, b = clause
+    before = masked[a:m.start]
+    # A partner listed after 与/和 (与信达、宜联等开展合作) is not the investor.
+    lead = re.sub(r"[□、]+", "", before)
+    if re.search(r"(?:与|和|同|跟|携手)$", lead) or re.search(r"(?:与|和|同|跟)[□、]*$", before):
+        return ""
+    if any(before.rstrip("□、").endswith(v) for v in L.SERVICE_VERBS):
+        return ""
+    # Scope of the company as subject: to the next company in the sentence, or the sentence end.
+    nxt = min((o.start for o in ms if o.kind == EntityType.COMPANY.value and o.start > m.end
+               and masked[m.end:o.start].strip("□、等") != ""), default=len(text))
+    scope = masked[m.end:nxt]
+    own = masked[m.end:b]
+    own_verbal = re.sub("的(?:" + "|".join(L.SUBJECT_TRIGGERS) + ")", "的□", own)
+    scope = re.sub("的(?:" + "|".join(L.SUBJECT_TRIGGERS) + ")", "的□", scope)
+    if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
+        return "subject"
+    if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
+        return "object"
+    near = re.sub(r"^[□、等]+", "", own)[:18]
+    if any(f in near for f in L.FACILITY_NOUNS):
+        return "facility"
+    if "投资" in before and re.search(r"[0-9一二三四五六七八九十百千万亿]+(?:万|亿)?(?:美元|欧元|元|日元|英镑)", before):
+        return "amount"
+    if own.strip("□") == "" or re.fullmatch(r"[□、等]*", own):
+        if any(t in scope for t in L.SUBJECT_TRIGGERS):
+            return "subject"
+    elif any(t in scope for t in ("扎根", "落户", "投资", "设立", "建成", "布局")) and not re.search(r"[与和同跟]", own):
+        return "subject"
+    return ""
+
+
+def _sectors(m: Mention, s: Sentence, ms: Sequence[Mention], clause: tuple[int, int], g: Gazetteer,
+             in_list: bool) -> tuple[str, ...]:
+    """Sectors of an investment: words next to the company, then its clause, the group's own sector, the sentence."""
+    sec = [x for x in ms if x.kind == "sector"]
+    a, b = clause
+    # Overlapping keywords: keep the longest (新能源汽车 over 新能源).
+    sec = [x for x in sec if not any(y is not x and y.start <= x.start and x.end <= y.end and
+                                     (y.end - y.start) > (x.end - x.start) for y in sec)]
+    item_start = max([a] + [i + 1 for i in range(a, m.start) if s.norm[i] == "、"])
+    own_end = m.end if m.get("extended") else m.start
+    own = [x for x in sec if item_start <= x.start < own_end]
+    if in_list:
+        lst_end = s.norm.find("等", m.end, b)
+        tail_from = lst_end if lst_end >= 0 else m.end
+        after = [x for x in sec if tail_from <= x.start < b and not _inside_other(x, ms, m)]
+    else:
+        after = sorted((x for x in sec if m.end <= x.start < b), key=lambda x: x.start)
+        after += sorted((x for x in sec if a <= x.start < item_start), key=lambda x: -x.start)
+    ordered = own + after
+    keys: list[str] = []
+    ent = g.entities.get(m.get("parent") or m.key)
+    if ent is not None and ent.sector:
+        keys.append(ent.sector)  # the group's own line of business first
+    for x in ordered:
+        if x.key not in keys:
+            keys.append(x.key)
+    if not keys:
+        counts: dict[str, int] = {}
+        for x in sec:
+            counts[x.key] = counts.get(x.key, 0) + 1
+        keys = sorted(counts, key=lambda k: -counts[k])[:1]
+    return tuple(keys[:2])
+
+
+def _inside_other(x: Mention, ms: Sequence[Mention], me: Mention) -> bool:
+    return any(o is not me and o.kind in ENTITY_KINDS and o.start <= x.start < o.end for o in ms)
+
+
+def _status(text: str) -> str:
+    found = ""
+    for words, status in L.STATUS_WORDS:
+        if any(w in text for w in words):
+            found = status
+    return found
+
+
+def _activity(masked: str, text: str, m: Mention, clause: tuple[int, int]) -> str:
+    a, b = clause
+    seg = text[m.end:b]
+    nouns = "|".join(sorted(L.FACILITY_NOUNS, key=len, reverse=True))
+    hit = re.search(rf"([{L.CJK}A-Za-z0-9、]{{0,16}}?(?:{nouns}))", seg)
+    if not hit:
+        return ""
+    phrase = hit.group(1)
+    phrase = re.sub(r"^.*?(?:设立|建设|建成|新建|扩建|增设|启动|打造|落地)(?:了|其)?", "", phrase)
+    phrase = re.sub(r"^(?:在|其在)?(?:亚洲|全球|中国|亚太)?", "", phrase) if len(phrase) > 6 else phrase
+    return phrase.strip("、")
+
+
+def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention], g: Gazetteer) -> list[Fact]:
+    """Facts stated by one article.
+
+    Examples
+    --------
+    >>> from kg.segment import segment
+    >>> from kg.extract import extract_mentions
+    >>> from kg.gazetteer import default
+    >>> art = Article(id="t", path="t.txt", text="德国妥思在苏州工业园区投资2亿美元建设亚太研发制造基地。")
+    >>> ss = segment(art)
+    >>> [(f.kind, f.parties, f.amount.value) for f in relate(art, ss, extract_mentions(ss, default()), default())]
+    [('investment', ('company/x-%E5%A6%A5%E6%80%9D', 'park/suzhou-industrial-park'), '200000000')]
+    """
+    by_s: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_s.setdefault(m.sentence, []).append(m)
+    sightings = park_sightings(mentions, sentences, g)
+    facts: list[Fact] = []
+    for s in sentences:
+        ms = by_s.get(s.index, [])
+        if not ms:
+            continue
+        ev = _evidence(article, s)
+        masked = _masked(s.norm, ms)
+        spans = _clauses(s.norm)
+        date = _sentence_date(ms) or s.date_hint
+        facts += _investments(article, s, ms, masked, spans, sightings, g, ev, date)
+        facts += _outbound(s, ms, masked, sightings, g, ev, date)
+        facts += _cooperations(s, ms, masked, sightings, g, ev, date, sentences)
+        facts += _hierarchy(s, ms, sightings, g, ev)
+        facts += _statistics(s, ms, sightings, ev, date)
+    return _dedupe(facts)
+
+
+def _sentence_date(ms: Sequence[Mention]) -> str:
+    for m in ms:
+        if m.kind == "date":
+            return m.get("value")
+    return ""
+
+
+def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
+          sightings: Sequence, g: Gazetteer) -> str:
+    a, b = clause
+    parks = [p for p in ms if p.kind == EntityType.PARK.value]
+    in_clause = [p for p in parks if a <= p.start < b]
+    if re.search(r"在(?:中国|华|国内)[^，,。；;]{0,6}(?:投资|增资)", s.norm[a:b]) and not in_clause:
+        return "country/CN"
+    if in_clause:
+        return min(in_clause, key=lambda p: abs(p.start - m.start)).key
+    if parks:
+        return min(parks, key=lambda p: abs(p.start - m.start)).key
+    return context_park(sightings, s.index, s.block, m.start)
+
+
+def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, spans: list[tuple[int, int]],
+                 sightings: Sequence, g: Gazetteer, ev: Evidence, date: str) -> list[Fact]:
+    companies = [m for m in ms if m.kind == EntityType.COMPANY.value and _foreign(m, g)]
+    if not companies:
+        return []
+    text = s.norm
+    investors: list[tuple[Mention, str, tuple[int, int]]] = []
+    for m in companies:
+        clause = _clause_of(spans, m.start)
+        why = _is_investor(m, text, masked, ms, clause)
+        if why:
+            investors.append((m, why, clause))
+    if not investors:
+        return []
+    amounts = [x for x in ms if x.kind == "amount" and x.get("context") != "statistic"]
+    owner: dict[int, list[Mention]] = {}
+    for amt in amounts:
+        prior = [inv for inv in investors if inv[0].start < amt.start]
+        if prior:
+            chosen = max(prior, key=lambda inv: inv[0].start)
+        else:
+            same = [inv for inv in investors if inv[2][0] <= amt.start < inv[2][1]]
+            if not same:
+                continue
+            chosen = same[0]
+        owner.setdefault(id(chosen[0]), []).append(amt)
+    facts = []
+    for m, _why, clause in investors:
+        in_list = "、" in text[clause[0]:clause[1]]
+        host = _host(s, ms, m, clause, masked, sightings, g)
+        if not host:
+            continue
+        sectors = _sectors(m, s, ms, clause, g, in_list)
+        own_amounts = owner.get(id(m), [])
+        status = _status(masked[clause[0]:clause[1]]) or _status(masked)
+        act = _activity(masked, text, m, clause)
+        base = {"parties": (_investor_key(m), host), "evidence": ev, "sectors": sectors, "date": date,
+                "status": status, "activity": act}
+        if m.get("role") == "subsidiary":
+            base["extra"] = (("via", m.key),)
+        if not own_amounts:
+            facts.append(Fact(kind="investment", **base))  # type: ignore[arg-type]
+        for amt in own_amounts:
+            facts.append(Fact(kind="investment", amount=Amount(amt.get("value"), amt.get("currency"),
+                                                               amt.get("qualifier") or "exact"), **base))  # type: ignore[arg-type]
+    return facts
+
+
+def _outbound(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, g: Gazetteer, ev: Evidence,
+              date: str) -> list[Fact]:
+    facts = []
+    text = s.norm
+    targets = [m for m in ms if (m.kind == EntityType.COUNTRY.value and m.country not in ("CN", "")) or (
+        m.kind == EntityType.PARK.value and m.country not in ("CN", ""))]
+    if not targets:
+        return []
+    chinese = [m for m in ms if m.kind in (EntityType.PARK.value, EntityType.COMPANY.value)
+               and (m.country == "CN" or (m.kind == EntityType.PARK.value and m.country in ("", "CN")))]
+    for t in targets:
+        pre = masked[max(0, t.start - 3):t.start]
+        post = masked[t.end:t.end + 20]
+        invest = pre.endswith(("对", "向", "赴", "在", "到")) and re.match(r"[^，,。；;]{0,8}(投资|设立|建设|建厂|并购|收购)", post)
+        centre = re.match(r"[□、]*(?:等)?(?:异地|海外|离岸|境外)?(?:创新中心|研发中心|孵化器|办事处|联络处|分中心)", post)
+        if centre:
+            lead = masked[:t.start]
+            if not re.search(r"(成立|设立|建设|布局|建成)[□、]*$", lead):
+                centre = None
+        if not (invest or centre):
+            continue
+        subject = [c for c in chinese if c.start < t.start]
+        src = subject[-1].key if subject else context_park(sightings, s.index, s.block, t.start)
+        if not src:
+            continue
+        amts = [x for x in ms if x.kind == "amount" and x.start > t.start and x.get("context") != "statistic"]
+        amount = None
+        if amts and invest:
+            x = amts[0]
+            amount = Amount(x.get("value"), x.get("currency"), x.get("qualifier") or "exact")
+        to = t.key
+        projects = re.search(r"投资项目(\d+)个", text[t.end:])
+        facts.append(Fact(kind="outbound", parties=(src, to), evidence=ev, amount=amount, date=date,
+                          activity="overseas innovation centre" if centre else "investment",
+                          detail=f"projects={projects.group(1)}" if projects else ""))
+    return facts
+
+
+def _parties_before(ms: Sequence[Mention], pos: int, kinds: set[str] = _PARTY) -> list[Mention]:
+    return [m for m in ms if m.kind in kinds and m.end <= pos]
+
+
+def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, g: Gazetteer, ev: Evidence,
+                  date: str, sentences: Sequence[Sentence]) -> list[Fact]:
+    facts: list[Fact] = []
+    text = s.norm
+    ents = [m for m in ms if m.kind in _PARTY]
+
+    def add(a: Mention | str, b: Mention | str, kind: str, agreement: str = "") -> None:
+        ka = a if isinstance(a, str) else a.key
+        kb = b if isinstance(b, str) else b.key
+        if ka and kb and ka != kb:
+            facts.append(Fact(kind="cooperation", parties=(ka, kb), evidence=ev, detail=kind, date=date,
+                              agreement=agreement))
+
+    # 1. A 与 B … 签署 … 协议/备忘录
+    for agr in (m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") == "agreement"):
+        verb = max((masked.rfind(v, 0, agr.start) for v in L.SIGN_VERBS), default=-1)
+        if verb < 0:
+            continue
+        pair = _pair_around_conj(ents, masked, 0, verb)
+        if pair:
+            add(pair[0], pair[1], "agreement", agr.key)
+            for p in pair:
+                add(p, agr.key, "party")
+    # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
+    platforms = [m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") != "agreement"]
+    for pf in platforms:
+        verb = max((masked.find(v, pf.end) for v in L.PLATFORM_VERBS if masked.find(v, pf.end) >= 0), default=-1)
+        if verb < 0:
+            verb = max((masked.rfind(v) for v in L.PLATFORM_VERBS), default=-1)
+        if verb >= 0:
+            pair = _pair_around_conj(ents, masked, 0, verb)
+            if pair:
+                add(pair[0], pair[1], "platform", pf.key)
+                for p in pair:
+                    add(p, pf.key, "party")
+        if "合作伙伴" in masked or "成员" in masked:
+            cut = masked.find("作为")
+            subj = [e for e in ents if cut >= 0 and e.end <= cut]
+            if subj:
+                add(subj[-1], pf.key, "partner")
+    # 4. A (率团)来访/访问/考察 B; A 组织 … 赴 B 参访
+    for v in L.VISIT_VERBS:
+        pos = masked.find(v)
+        if pos < 0:
+            continue
+        before = [e for e in ents if e.end <= pos and e.kind in _ORG | {EntityType.PARK.value}]
+        after = [e for e in ents if e.start >= pos + len(v) and e.kind in {EntityType.PARK.value} | _ORG]
+        go = masked.rfind("赴", 0, pos)
+        if go >= 0:
+            after = [e for e in ents if e.start > go and e.end <= pos + len(v) + 20] or after
+            before = [e for e in before if e.end <= go]
+        if before and after:
+            add(before[-1], after[0], "visit")
+        break
+    # 5. A … 与 B、C 等 (开展)… 合作
+    for m in re.finditer(r"(?:与|和|同)([□、等]+)[^，,。；;]{0,20}?(?:合作|交流|对接)", masked):
+        a0, b0 = m.span(1)
+        partners = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
+        leads = [e for e in ents if e.end <= m.start() and e.kind in _ORG]
+        if partners and leads:
+            for p in partners:
+                add(leads[-1], p, "partnership")
+    # 6. 中X(两国)(政府间)合作 / 对X合作: the park and country X
+    shorts = [m for m in ms if m.kind == "country_short" and m.country != "CN"
+              and re.match(r"[" + "".join(g.country_short) + r"]*(?:两国|合作|政府|双方|关系|友好|共建|经贸)", text[m.end:])]
+    if shorts and re.search(r"合作|政府|两国|双方|友好", text):
+        kind = "intergovernmental" if "政府间" in text or "两国政府" in text else "bilateral"
+        park = next((e.key for e in ents if e.kind == EntityType.PARK.value), "") or context_park(
+            sightings, s.index, s.block, shorts[0].start)
+        for sh in shorts:
+            if park:
+                add(park, sh.key, kind)
+    full = [e for e in ents if e.kind == EntityType.COUNTRY.value and e.country != "CN"]
+    if full and re.search(r"与(?:[□]*)的?合作|合作(?:之门|伙伴|关系)", masked):
+        park = next((e.key for e in ents if e.kind == EntityType.PARK.value), "")
+        for c in full:
+            if park:
+                add(park, c.key, "bilateral")
+    # 7. A 学习/借鉴/对标 B: one park taking another as its model
+    if any(w in text for w in L.BENCHMARK_WORDS):
+        parks = [e for e in ents if e.kind == EntityType.PARK.value]
+        block_parks = [x for x in sightings if x.block == s.block and x.explicit]
+        home = block_parks[0].key if block_parks else ""
+        if not home and parks:
+            home = context_park(sightings, s.index, s.block, 0)
+        for p in parks:
+            if home and p.key != home:
+                add(home, p.key, "benchmark")
+    return facts
+
+
+def _pair_around_conj(ents: Sequence[Mention], masked: str, lo: int, hi: int) -> tuple[Mention, Mention] | None:
+    """The two parties joined by 与/和 before position ``hi`` (A 与 B …)."""
+    cands = [e for e in ents if lo <= e.start and e.end <= hi]
+    for i in range(len(cands) - 1, 0, -1):
+        b, a = cands[i], cands[i - 1]
+        between = masked[a.end:b.start]
+        if re.fullmatch(r"\s*(?:与|和|同|及|、)\s*", between):
+            return a, b
+    return None
+
+
+def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer, ev: Evidence) -> list[Fact]:
+    facts = []
+    for m in ms:
+        if m.kind == EntityType.PARK.value and m.source is Source.PATTERN:
+            parent = m.get("parent")
+            if not parent and m.get("park_kind") == "subpark":
+                explicit = [p for p in ms if p.kind == EntityType.PARK.value and p.key != m.key
+                            and p.source is not Source.PATTERN and p.start < m.start]
+                if explicit and re.search(r"建有|拥有|下辖|包括|辖区|区内|园内|位于|内的", s.norm[explicit[-1].end:m.start]):
+                    parent = explicit[-1].key
+            if parent:
+                facts.append(Fact(kind="part_of", parties=(m.key, parent), evidence=ev))
+        if m.kind == EntityType.COMPANY.value and m.get("role") == "subsidiary" and m.get("parent"):
+            facts.append(Fact(kind="subsidiary", parties=(m.key, m.get("parent")), evidence=ev))
+            host = context_park(sightings, s.index, s.block, m.start)
+            if host:
+                facts.append(Fact(kind="located_in", parties=(m.key, host), evidence=ev))
+    # "P 建有 A、B、C 等": gazetteer parks listed after a park that has them
+    parks = [p for p in ms if p.kind == EntityType.PARK.value]
+    for i, p in enumerate(parks):
+        if re.match(r"(?:建有|拥有|下辖|包括|内有)", s.norm[p.end:p.end + 2]):
+            for q in parks[i + 1:]:
+                if q.key != p.key and q.source is Source.GAZETTEER:
+                    ent = g.entities.get(q.key)
+                    if ent is not None and ent.kind == "subpark":
+                        facts.append(Fact(kind="part_of", parties=(q.key, p.key), evidence=ev))
+    return facts
+
+
+def _statistics(s: Sentence, ms: list[Mention], sightings: Sequence, ev: Evidence, date: str) -> list[Fact]:
+    facts = []
+    for x in ms:
+        if x.kind != "amount" or x.get("context") != "statistic":
+            continue
+        clause_start = max([0] + [i + 1 for i in range(0, x.start) if s.norm[i] in "，,；;"])
+        seg = s.norm[clause_start:x.start]
+        word = max(((seg.rfind(w), w) for w in L.STATISTIC_WORDS if w in seg), default=(-1, ""))[1]
+        park = context_park(sightings, s.index, s.block, x.start)
+        if park and word:
+            facts.append(Fact(kind="statistic", parties=(park,), evidence=ev, detail=word, date=date,
+                              amount=Amount(x.get("value"), x.get("currency"), x.get("qualifier") or "exact")))
+    return facts
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """One fact per (kind, parties, amount); an amount-less investment gives way to one with an amount."""
+    seen: set[tuple] = set()
+    with_amount = {(f.parties) for f in facts if f.kind == "investment" and f.amount is not None}
+    out = []
+    for f in facts:
+        if f.kind == "investment" and f.amount is None and f.parties in with_amount:
+            continue
+        key = (f.kind, f.parties, f.amount.value if f.amount else "", f.amount.currency if f.amount else "",
+               f.detail if f.kind != "investment" else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+# --------------------------------------------------------------------------- entities
+def collect_entities(article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention],
+                     facts: Sequence[Fact], g: Gazetteer) -> list[Entity]:
+    """One ``Entity`` per thing the article names or a fact needs (home countries, parents)."""
+    by_index = {s.index: s for s in sentences}
+    found: dict[str, Entity] = {}
+    surfaces: dict[str, set[str]] = {}
+    hant: dict[str, str] = {}
+    for m in mentions:
+        if m.kind not in ENTITY_KINDS and m.kind != "country_short":
+            continue
+        if m.source is Source.COREFERENCE:
+            continue
+        key = m.key
+        if m.kind == "country_short":
+            if key not in found and key in g.entities:
+                found[key] = g.entities[key]
+            continue
+        s = by_index[m.sentence]
+        orig = article.text[s.offsets[m.start]: s.offsets[m.end - 1] + 1] if m.end <= len(s.offsets) else m.surface
+        if m.kind == EntityType.COUNTRY.value and m.key in g.entities:
+            found.setdefault(key, g.entities[key])
+            continue
+        if key not in found:
+            if m.source is Source.GAZETTEER and key in g.entities:
+                found[key] = g.entities[key]
+            else:
+                found[key] = _pattern_entity(m, g)
+        if m.kind == EntityType.COMPANY.value and m.surface != found[key].label_zh:
+            name = m.surface
+            if not (m.get("prefixed") or m.get("enumerated")) or name.startswith(found[key].label_zh):
+                surfaces.setdefault(key, set()).add(name)
+        if m.kind != EntityType.COMPANY.value and m.surface != found[key].label_zh and not m.key.startswith(
+                "agreement/") and m.source is Source.GAZETTEER:
+            surfaces.setdefault(key, set()).add(m.surface)
+        if orig != m.surface and re.search(r"[\u4e00-\u9fff]", orig) and "\n" not in orig:
+            hant.setdefault(key, orig)
+    for f in facts:
+        for k in f.parties + ((f.agreement,) if f.agreement else ()):
+            if k and k not in found and k in g.entities:
+                found[k] = g.entities[k]
+    # Parents, home countries
+    for ent in list(found.values()):
+        if ent.parent and ent.parent not in found and ent.parent in g.entities:
+            found[ent.parent] = g.entities[ent.parent]
+    for ent in list(found.values()):
+        ck = f"country/{ent.country}" if ent.country else ""
+        if ck and ck not in found and ck in g.entities and ent.type is not EntityType.COUNTRY:
+            found[ck] = g.entities[ck]
+    out = []
+    for key, ent in found.items():
+        extra = tuple(sorted(surfaces.get(key, set()) - set(ent.aliases) - {ent.label_zh}))
+        h = hant.get(key, "")
+        if extra or h:
+            ent = Entity(**{**ent.__dict__, "aliases": ent.aliases + extra, "label_hant": ent.label_hant or h})
+        out.append(ent)
+    return out
+
+
+def _pattern_entity(m: Mention, g: Gazetteer) -> Entity:
+    etype = EntityType(m.kind)
+    name = m.get("name") or m.surface
+    kind = m.get("park_kind") or m.get("inst_kind") or m.get("agr_kind")
+    parent = m.get("parent")
+    sector = ""
+    if parent and parent in g.entities:
+        sector = g.entities[parent].sector
+    return Entity(key=m.key, type=etype, label_zh=name, country=m.country, source=Source.PATTERN, kind=kind or "",
+                  parent=parent, sector=sector, city=m.get("city"))
+
+
+__all__ = ["relate", "collect_entities"]
