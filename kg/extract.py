@@ -183,7 +183,7 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
                 # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
                 if ext in ("投资", "国际") and not text.startswith(("公司", "集团"), nxt):
                     continue
-                if ext in ("汽车", "能源", "材料", "技术", "健康", "生物", "电子") and not text.startswith(
+                if ext in ("能源", "材料", "技术", "健康", "生物") and not text.startswith(
                         ("公司", "集团", "有限", "(", "股份", "、", "，", ",", "等")) and nxt < len(text):
                     continue
                 end = nxt
@@ -210,7 +210,9 @@ def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
 
 
 _STOP_FLAGS = ("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "t", "f",
-               "vn", "y", "e", "o", "q", "k", "i", "ad", "an")
+               "y", "e", "o", "q", "k", "i", "ad", "an")
+_VERBAL_NOUNS = {"合作", "服务", "改革", "建设", "加工", "招商", "发展", "管理", "交流", "推进", "培育", "开发", "投资",
+                 "生产", "研发", "制造", "运营", "创新", "升级", "转型", "整合", "规划", "策划", "引进", "落户"}
 _NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
 
 
@@ -257,6 +259,7 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20) -> in
     while i >= 0:
         word, flag = toks[i]
         stop = (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
+                or (flag == "vn" and word in _VERBAL_NOUNS)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
         if stop:
@@ -415,13 +418,16 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
         suffix_hit = ""
-        while j < len(text) and j - i < 12:
+        run = re.match(rf"[{L.CJK}A-Za-z0-9·&\-]{{1,12}}", text[i:])
+        if run:
+            for suf in sorted(L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES, key=len, reverse=True):
+                p = run.group(0).find(suf, 2)
+                if p >= 2 and not any(c in L.NAME_BAD_CHARS for c in run.group(0)[:p]):
+                    if not suffix_hit or p + len(suf) < j - i:
+                        j = i + p + len(suf)
+                        suffix_hit = suf
+        while not suffix_hit and j < len(text) and j - i < 12:
             if not re.match(rf"[{L.CJK}A-Za-z0-9·&\-]", text[j]):
-                break
-            suf = next((x for x in L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES if text.startswith(x, j)), "")
-            if suf and j - i >= 2:
-                j += len(suf)
-                suffix_hit = suf
                 break
             if j - i >= 2 and any(text.startswith(w, j) for w in stops):
                 break
@@ -636,7 +642,7 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
 
 def _filter_weak(mentions: list[Mention]) -> list[Mention]:
     """Weak aliases (ordinary words such as 伯乐, 现代) count only with support in the article."""
-    strong = {m.key for m in mentions if m.kind in ENTITY_KINDS and not m.get("weak")}
+    strong = {m.key for m in mentions if m.kind in ENTITY_KINDS and (not m.get("weak") or m.get("extended"))}
     out = []
     for i, m in enumerate(mentions):
         if m.get("weak") and m.key not in strong:

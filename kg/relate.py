@@ -198,15 +198,22 @@ def _sentence_date(ms: Sequence[Mention]) -> str:
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
-    parks = [p for p in ms if p.kind == EntityType.PARK.value]
+    parks = [p for p in ms if p.kind == EntityType.PARK.value and not _sibling(s.norm, p, m)]
     in_clause = [p for p in parks if a <= p.start < b]
-    if re.search(r"在(?:中国|华|国内)[^，,。；;]{0,6}(?:投资|增资)", s.norm[a:b]) and not in_clause:
+    if re.search(r"在(?:中国|华|国内)[^，,。；;]{0,6}(?:投资|增资)", s.norm) and not parks:
         return "country/CN"
     if in_clause:
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
     if parks:
         return min(parks, key=lambda p: abs(p.start - m.start)).key
     return context_park(sightings, s.index, s.block, m.start)
+
+
+def _sibling(text: str, p: Mention, m: Mention) -> bool:
+    """A park listed in the same 、-series as the company is a fellow item, not its host."""
+    lo, hi = (p.end, m.start) if p.start < m.start else (m.end, p.start)
+    between = text[lo:hi]
+    return "、" in between and not re.search(r"[，,；;。]|在|于|落户|位于|入驻|进驻|的", between)
 
 
 def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, spans: list[tuple[int, int]],

@@ -1,0 +1,340 @@
+"""Facts and entities → ``rdflib.Graph``. The only module that mints IRIs (``iri_for``)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV
+
+from kg.errors import OntologyError
+from kg.gazetteer import DATA_DIR, Gazetteer
+from kg.model import Article, ArticleResult, Entity, EntityType, Fact, Source
+from kg.namespaces import (
+    COOPERATION_KIND_TERMS,
+    ID,
+    INSTITUTION_KIND_TERMS,
+    KG,
+    ORG,
+    PARK_KIND_TERMS,
+    PREFIXES,
+    QUALIFIER_TERMS,
+    SCHEMA,
+    STATUS_TERMS,
+    WD,
+    cooperation_kind,
+    kind_term,
+)
+from kg.quantities import decimal_str
+
+_TYPE_CLASS = {
+    EntityType.PARK: KG.Park,
+    EntityType.COMPANY: KG.Company,
+    EntityType.INSTITUTION: KG.Institution,
+    EntityType.COUNTRY: KG.Country,
+    EntityType.AGREEMENT: KG.Agreement,
+}
+_SAFE = re.compile(r"^[A-Za-z0-9._~%/\-]+$")
+
+
+def iri_for(key: str) -> URIRef:
+    """IRI of an entity key (``company/astrazeneca``); other characters are percent-encoded.
+
+    >>> iri_for("company/astrazeneca")
+    rdflib.term.URIRef('https://w3id.org/sino-foreign-kg/id/company/astrazeneca')
+    >>> str(iri_for("park/x-星湾")).endswith("park/x-%E6%98%9F%E6%B9%BE")
+    True
+    """
+    if not _SAFE.match(key):
+        key = quote(key, safe="/%-._~")
+    if not _SAFE.match(key) or not key or key.startswith("/"):
+        raise OntologyError(f"cannot mint an IRI from key {key!r}: expected 'type/name'")
+    return ID[key]
+
+
+def article_iri(article_id: str) -> URIRef:
+    return iri_for("article/" + quote(article_id, safe=""))
+
+
+def fact_iri(f: Fact) -> URIRef:
+    base = {"investment": "investment", "outbound": "outbound", "cooperation": "cooperation",
+            "statistic": "statistic"}.get(f.kind, f.kind)
+    parts = [f.kind, *f.parties, f.amount.value if f.amount else "", f.amount.currency if f.amount else "",
+             f.detail, f.evidence.article_id, f.agreement]
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return iri_for(f"{base}/{digest}")
+
+
+@dataclass
+class Rates:
+    """USD conversion rates, with where each comes from."""
+
+    usd_per_unit: dict[str, Decimal] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)
+
+    def to_usd(self, value: str, currency: str) -> str:
+        rate = self.usd_per_unit.get(currency)
+        if rate is None:
+            return ""
+        try:
+            return decimal_str((Decimal(value) * rate).quantize(Decimal(1)))
+        except InvalidOperation:
+            return ""
+
+
+def load_rates(path: Path | None = None) -> Rates:
+    path = path or DATA_DIR / "fx_rates.csv"
+    rates = Rates()
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                try:
+                    rates.usd_per_unit[row["currency"]] = Decimal(row["usd_per_unit"])
+                except (InvalidOperation, KeyError):
+                    continue
+                rates.source[row["currency"]] = f"{row.get('as_of', '')}: {row.get('source', '')}"
+    return rates
+
+
+def _date_literal(value: str) -> Literal | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    return None
+
+
+def merge_entities(results: Iterable[ArticleResult]) -> dict[str, Entity]:
+    """One entity per key across articles, with every alias and Traditional label seen."""
+    out: dict[str, Entity] = {}
+    for r in results:
+        for e in r.entities:
+            old = out.get(e.key)
+            if old is None:
+                out[e.key] = e
+                continue
+            aliases = tuple(dict.fromkeys(old.aliases + e.aliases))
+            out[e.key] = replace(old, aliases=aliases, label_hant=old.label_hant or e.label_hant,
+                                 country=old.country or e.country, parent=old.parent or e.parent)
+    return out
+
+
+def bind_prefixes(g: Graph) -> None:
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns, override=True)
+    g.bind("prov", PROV)
+    g.bind("skos", SKOS)
+    g.bind("owl", OWL)
+
+
+def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | None = None) -> Graph:
+    """The knowledge graph of a set of article results.
+
+    Every fact node is ``prov:wasDerivedFrom`` its article and carries a
+    ``prov:qualifiedDerivation`` with the evidence sentence and its offsets.
+    """
+    rates = rates or load_rates()
+    g = Graph()
+    bind_prefixes(g)
+    entities = merge_entities(results)
+    seen_articles: dict[str, list[str]] = {}
+    for r in results:
+        _add_article(g, r.article)
+        for e in r.entities:
+            seen_articles.setdefault(e.key, []).append(r.article.id)
+    used_sectors: set[str] = set()
+    for r in results:
+        for f in r.facts:
+            used_sectors.update(f.sectors)
+    for e in entities.values():
+        if e.sector:
+            used_sectors.add(e.sector)
+    _add_sectors(g, gaz, used_sectors)
+    for key in sorted(entities):
+        _add_entity(g, entities[key], gaz, sorted(set(seen_articles.get(key, []))))
+    for r in results:
+        for f in r.facts:
+            _add_fact(g, f, entities, rates)
+    return g
+
+
+def _add_article(g: Graph, a: Article) -> None:
+    s = article_iri(a.id)
+    g.add((s, RDF.type, KG.Article))
+    g.add((s, KG.fileName, Literal(Path(a.path).name)))
+    if a.title:
+        g.add((s, SCHEMA.name, Literal(a.title)))
+    if a.publisher:
+        g.add((s, SCHEMA.publisher, Literal(a.publisher)))
+    lit = _date_literal(a.date)
+    if lit is not None:
+        g.add((s, SCHEMA.datePublished, lit))
+    if a.script:
+        g.add((s, KG.script, Literal(a.script)))
+    g.add((s, KG.encoding, Literal(a.encoding)))
+
+
+def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
+    todo = set(keys)
+    while todo:
+        k = todo.pop()
+        sec = gaz.sectors.get(k)
+        if sec is None:
+            continue
+        s = iri_for(f"sector/{k}")
+        g.add((s, RDF.type, KG.Sector))
+        g.add((s, RDF.type, SKOS.Concept))
+        g.add((s, SKOS.inScheme, KG.SectorScheme))
+        g.add((s, SKOS.prefLabel, Literal(sec.label_zh, lang="zh-Hans")))
+        g.add((s, SKOS.prefLabel, Literal(sec.label_en, lang="en")))
+        g.add((s, SKOS.notation, Literal(k)))
+        for code in filter(None, sec.isic.split("|")):
+            g.add((s, SKOS.notation, Literal(f"ISIC:{code}")))
+        for code in filter(None, sec.gbt4754.split("|")):
+            g.add((s, SKOS.notation, Literal(f"GB/T4754:{code}")))
+        if sec.definition_en:
+            g.add((s, SKOS.definition, Literal(sec.definition_en, lang="en")))
+        if sec.definition_zh:
+            g.add((s, SKOS.definition, Literal(sec.definition_zh, lang="zh-Hans")))
+        if sec.broader and sec.broader in gaz.sectors:
+            g.add((s, SKOS.broader, iri_for(f"sector/{sec.broader}")))
+            if not (iri_for(f"sector/{sec.broader}"), RDF.type, KG.Sector) in g:
+                todo.add(sec.broader)
+
+
+def _add_entity(g: Graph, e: Entity, gaz: Gazetteer, articles: list[str]) -> None:
+    s = iri_for(e.key)
+    cls = _TYPE_CLASS[e.type]
+    if e.type is EntityType.AGREEMENT and e.kind == "platform":
+        cls = KG.JointPlatform
+    g.add((s, RDF.type, cls))
+    g.add((s, RDFS.label, Literal(e.label_zh, lang="zh-Hans")))
+    g.add((s, SKOS.prefLabel, Literal(e.label_zh, lang="zh-Hans")))
+    if e.label_hant and e.label_hant != e.label_zh:
+        g.add((s, SKOS.altLabel, Literal(e.label_hant, lang="zh-Hant")))
+    if e.label_en:
+        g.add((s, RDFS.label, Literal(e.label_en, lang="en")))
+        g.add((s, SKOS.prefLabel, Literal(e.label_en, lang="en")))
+    for a in e.aliases:
+        if a and a != e.label_zh:
+            lang = "en" if a.isascii() else "zh-Hans"
+            g.add((s, SKOS.altLabel, Literal(a, lang=lang)))
+    g.add((s, KG.recognisedBy, {Source.GAZETTEER: KG.Gazetteer, Source.PATTERN: KG.Pattern}.get(e.source, KG.Curation)))
+    if e.wikidata and re.fullmatch(r"Q\d+", e.wikidata):
+        g.add((s, OWL.sameAs, WD[e.wikidata]))
+    if e.type is EntityType.COUNTRY:
+        g.add((s, KG.isoCode, Literal(e.country)))
+    elif e.country and f"country/{e.country}" in gaz.entities:
+        g.add((s, KG.country, iri_for(f"country/{e.country}")))
+    if e.type is EntityType.PARK:
+        kind = e.kind if e.kind in PARK_KIND_TERMS else "other"
+        g.add((s, KG.parkKind, kind_term(kind)))
+        if e.parent:
+            g.add((s, SCHEMA.containedInPlace, iri_for(e.parent)))
+        if e.city:
+            g.add((s, KG.city, Literal(e.city)))
+        if e.province:
+            g.add((s, KG.province, Literal(e.province)))
+    if e.type is EntityType.INSTITUTION and e.kind in INSTITUTION_KIND_TERMS:
+        g.add((s, KG.institutionKind, kind_term(e.kind)))
+    if e.type is EntityType.COMPANY:
+        if e.parent:
+            g.add((s, ORG.subOrganizationOf, iri_for(e.parent)))
+        if e.sector and e.sector in gaz.sectors:
+            g.add((s, KG.sector, iri_for(f"sector/{e.sector}")))
+    for a in articles:
+        g.add((s, PROV.wasDerivedFrom, article_iri(a)))
+
+
+def _add_evidence(g: Graph, node: URIRef, f: Fact) -> None:
+    ev = f.evidence
+    art = article_iri(ev.article_id)
+    d = URIRef(str(node) + "#evidence")
+    g.add((node, PROV.wasDerivedFrom, art))
+    g.add((node, PROV.qualifiedDerivation, d))
+    g.add((d, RDF.type, PROV.Derivation))
+    g.add((d, PROV.entity, art))
+    g.add((d, KG.quote, Literal(ev.quote)))
+    g.add((d, KG.startOffset, Literal(ev.start, datatype=XSD.integer)))
+    g.add((d, KG.endOffset, Literal(ev.end, datatype=XSD.integer)))
+
+
+def _add_amount(g: Graph, node: URIRef, f: Fact, rates: Rates) -> None:
+    if f.amount is None:
+        return
+    a = URIRef(str(node) + "#amount")
+    g.add((node, KG.amount, a))
+    g.add((a, RDF.type, SCHEMA.MonetaryAmount))
+    g.add((a, SCHEMA.value, Literal(f.amount.value, datatype=XSD.decimal)))
+    g.add((a, SCHEMA.currency, Literal(f.amount.currency)))
+    q = f.amount.qualifier if f.amount.qualifier in QUALIFIER_TERMS else "exact"
+    g.add((a, KG.qualifier, kind_term(q)))
+    usd = rates.to_usd(f.amount.value, f.amount.currency)
+    if usd:
+        g.add((a, KG.amountUSD, Literal(usd, datatype=XSD.decimal)))
+        g.add((a, KG.rateSource, Literal(rates.source.get(f.amount.currency, ""))))
+
+
+def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> None:
+    if any(p not in entities for p in f.parties):
+        return  # a party that did not become an entity (filtered by curation)
+    if f.kind in ("part_of", "subsidiary", "located_in"):
+        a, b = (iri_for(p) for p in f.parties)
+        pred = {"part_of": SCHEMA.containedInPlace, "subsidiary": ORG.subOrganizationOf,
+                "located_in": SCHEMA.location}[f.kind]
+        g.add((a, pred, b))
+        return
+    node = fact_iri(f)
+    date = _date_literal(f.date)
+    if f.kind in ("investment", "outbound"):
+        g.add((node, RDF.type, KG.Investment))
+        if f.kind == "outbound":
+            g.add((node, RDF.type, KG.OutboundInvestment))
+        g.add((node, KG.investor, iri_for(f.parties[0])))
+        g.add((node, KG.host, iri_for(f.parties[1])))
+        for sec in f.sectors:
+            g.add((node, KG.sector, iri_for(f"sector/{sec}")))
+        if f.status in STATUS_TERMS:
+            g.add((node, KG.status, kind_term(f.status)))
+        if f.activity:
+            g.add((node, KG.activity, Literal(f.activity, lang="zh-Hans")))
+        for k, v in f.extra:
+            if k == "via" and v in entities:
+                g.add((node, KG.via, iri_for(v)))
+        m = re.match(r"projects=(\d+)", f.detail)
+        if m:
+            g.add((node, KG.projects, Literal(int(m.group(1)), datatype=XSD.integer)))
+        _add_amount(g, node, f, rates)
+    elif f.kind == "cooperation":
+        g.add((node, RDF.type, KG.Cooperation))
+        for p in f.parties:
+            g.add((node, KG.party, iri_for(p)))
+        if f.detail in COOPERATION_KIND_TERMS:
+            g.add((node, KG.cooperationKind, cooperation_kind(f.detail)))
+        if f.agreement and f.agreement in entities:
+            g.add((node, KG.agreement, iri_for(f.agreement)))
+            for p in f.parties:
+                if p != f.agreement:
+                    g.add((iri_for(f.agreement), KG.party, iri_for(p)))
+    elif f.kind == "statistic":
+        g.add((node, RDF.type, KG.Statistic))
+        g.add((node, KG.subject, iri_for(f.parties[0])))
+        g.add((node, KG.statisticName, Literal(f.detail, lang="zh-Hans")))
+        _add_amount(g, node, f, rates)
+    else:
+        return
+    if date is not None:
+        g.add((node, KG.date, date))
+    _add_evidence(g, node, f)
+
+
+__all__ = ["build_graph", "iri_for", "article_iri", "fact_iri", "load_rates", "merge_entities", "Rates"]

@@ -1,0 +1,110 @@
+"""The project's vocabulary as closed namespaces (a typo raises at import time).
+
+>>> str(KG.Investment)
+'https://w3id.org/sino-foreign-kg/ontology#Investment'
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace
+from rdflib.term import URIRef
+
+ONTOLOGY_IRI = "https://w3id.org/sino-foreign-kg/ontology"
+BASE = "https://w3id.org/sino-foreign-kg/id/"
+
+
+class KG(DefinedNamespace):
+    """Terms of ``ontology/kg.ttl``."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    Park: URIRef
+    Company: URIRef
+    Institution: URIRef
+    Country: URIRef
+    Agreement: URIRef
+    JointPlatform: URIRef
+    Investment: URIRef
+    OutboundInvestment: URIRef
+    Cooperation: URIRef
+    Statistic: URIRef
+    Article: URIRef
+    Sector: URIRef
+    ParkKind: URIRef
+    InstitutionKind: URIRef
+    CooperationKind: URIRef
+    AmountQualifier: URIRef
+    InvestmentStatus: URIRef
+    RecognitionMethod: URIRef
+    SectorScheme: URIRef
+    ParkKinds: URIRef
+    # properties
+    investor: URIRef
+    host: URIRef
+    amount: URIRef
+    qualifier: URIRef
+    amountUSD: URIRef
+    rateSource: URIRef
+    sector: URIRef
+    activity: URIRef
+    date: URIRef
+    status: URIRef
+    party: URIRef
+    cooperationKind: URIRef
+    agreement: URIRef
+    parkKind: URIRef
+    institutionKind: URIRef
+    country: URIRef
+    isoCode: URIRef
+    city: URIRef
+    province: URIRef
+    recognisedBy: URIRef
+    quote: URIRef
+    startOffset: URIRef
+    endOffset: URIRef
+    fileName: URIRef
+    script: URIRef
+    encoding: URIRef
+    statisticName: URIRef
+    subject: URIRef
+    projects: URIRef
+    via: URIRef
+    # individuals
+    Gazetteer: URIRef
+    Pattern: URIRef
+    Curation: URIRef
+
+
+ID = Namespace(BASE)
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PARK_KIND_TERMS = ("etdz", "hitech", "bonded", "ftz", "cooperation", "subpark", "abroad", "provincial", "resort",
+                   "newarea", "other")
+INSTITUTION_KIND_TERMS = ("government", "university", "research", "cultural", "association", "international")
+COOPERATION_KIND_TERMS = ("agreement", "platform", "partner", "party", "visit", "partnership", "intergovernmental",
+                          "bilateral", "benchmark")
+QUALIFIER_TERMS = ("exact", "over", "about", "under", "total", "cumulative", "agreed")
+STATUS_TERMS = ("planned", "signed", "under_construction", "operating")
+
+
+def kind_term(name: str) -> URIRef:
+    """IRI of a SKOS kind individual (park/institution kind, qualifier, status)."""
+    return URIRef(ONTOLOGY_IRI + "#" + name)
+
+
+def cooperation_kind(name: str) -> URIRef:
+    return URIRef(ONTOLOGY_IRI + "#" + name + "Cooperation")
+
+
+PREFIXES = {
+    "kg": KG._NS,
+    "kgi": ID,
+    "org": ORG,
+    "schema": SCHEMA,
+    "wd": WD,
+}
