@@ -19,7 +19,7 @@ from kg.model import EntityType, Mention, Sentence, Source
 from kg.quantities import CN_NUM, UNITS, decimal_str, parse_number, resolve_date
 
 ENTITY_KINDS = {t.value for t in EntityType}
-_PRIORITY = {Source.GAZETTEER: 2, Source.PATTERN: 1, Source.COREFERENCE: 0}
+_PRIORITY = {Source.GAZETTEER: 2, Source.CURATION: 2, Source.PATTERN: 1, Source.COREFERENCE: 0}
 
 
 def pattern_key(etype: str, name: str) -> str:

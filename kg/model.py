@@ -22,6 +22,7 @@ class Source(str, Enum):
     GAZETTEER = "gazetteer"
     PATTERN = "pattern"
     COREFERENCE = "coreference"
+    CURATION = "curation"
 
 
 @dataclass(frozen=True)

@@ -331,16 +331,18 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                 add(p, agr.key, "party")
     # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
     platforms = [m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") != "agreement"]
+    for vm in re.finditer("|".join(L.PLATFORM_VERBS), masked):
+        if not platforms:
+            break
+        before_v = [pf for pf in platforms if pf.end <= vm.start()]
+        pf = before_v[-1] if before_v else platforms[0]
+        pair = _pair_around_conj(ents, masked, 0, vm.start())
+        if pair:
+            add(pair[0], pair[1], "platform", pf.key)
+            for p in pair:
+                add(p, pf.key, "party")
+        break
     for pf in platforms:
-        verb = max((masked.find(v, pf.end) for v in L.PLATFORM_VERBS if masked.find(v, pf.end) >= 0), default=-1)
-        if verb < 0:
-            verb = max((masked.rfind(v) for v in L.PLATFORM_VERBS), default=-1)
-        if verb >= 0:
-            pair = _pair_around_conj(ents, masked, 0, verb)
-            if pair:
-                add(pair[0], pair[1], "platform", pf.key)
-                for p in pair:
-                    add(p, pf.key, "party")
         if "合作伙伴" in masked or "成员" in masked:
             cut = masked.find("作为")
             subj = [e for e in ents if cut >= 0 and e.end <= cut]
