@@ -103,6 +103,18 @@ def load_rates(path: Path | None = None) -> Rates:
     return rates
 
 
+def decimal_literal(value: str) -> Literal:
+    """An xsd:decimal in the lexical form every serialiser agrees on (always with a point).
+
+    >>> str(decimal_literal("475000000"))
+    '475000000.0'
+    """
+    text = decimal_str(Decimal(value))
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
 def _date_literal(value: str) -> Literal | None:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return Literal(value, datatype=XSD.date)
@@ -274,13 +286,13 @@ def _add_amount(g: Graph, node: URIRef, f: Fact, rates: Rates) -> None:
     a = URIRef(str(node) + "#amount")
     g.add((node, KG.amount, a))
     g.add((a, RDF.type, SCHEMA.MonetaryAmount))
-    g.add((a, SCHEMA.value, Literal(f.amount.value, datatype=XSD.decimal)))
+    g.add((a, SCHEMA.value, decimal_literal(f.amount.value)))
     g.add((a, SCHEMA.currency, Literal(f.amount.currency)))
     q = f.amount.qualifier if f.amount.qualifier in QUALIFIER_TERMS else "exact"
     g.add((a, KG.qualifier, kind_term(q)))
     usd = rates.to_usd(f.amount.value, f.amount.currency)
     if usd:
-        g.add((a, KG.amountUSD, Literal(usd, datatype=XSD.decimal)))
+        g.add((a, KG.amountUSD, decimal_literal(usd)))
         g.add((a, KG.rateSource, Literal(rates.source.get(f.amount.currency, ""))))
 
 

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from kg.errors import ExportError
@@ -57,7 +57,14 @@ def _label(g: Graph, node: URIRef, lang: str = "zh-Hans") -> str:
 
 def _one(g: Graph, s: URIRef, p: URIRef) -> str:
     v = g.value(s, p)
+    if isinstance(v, Literal) and v.datatype == XSD.decimal:
+        return _plain_decimal(str(v))
     return "" if v is None else str(v)
+
+
+def _plain_decimal(text: str) -> str:
+    """'475000000.0' → '475000000' for tables."""
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _local(iri: object) -> str:
@@ -284,11 +291,26 @@ def export(graph: Graph, format: str, dest: str | os.PathLike[str] | None = None
     return text
 
 
+def _file_mode(final: Path) -> int:
+    """Permissions for a file about to replace ``final``: its current ones, else what ``open`` would give.
+
+    ``mkstemp`` creates 0600 files; without this every export would become unreadable
+    to the group and to a web server reading the build folder.
+    """
+    try:
+        return final.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(tmp, _file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()
@@ -308,6 +330,7 @@ def write_exports(graph: Graph, out: Path, html: bool = True) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.chmod(tmp, _file_mode(out / name))
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
                 f.flush()

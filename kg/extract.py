@@ -237,7 +237,7 @@ def is_common_word(name: str) -> bool:
     return (freq.get(name) or 0) >= 40
 
 
-def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20) -> int | None:
+def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
 
     Walks back over the words before the suffix (jieba) and stops at verbs,
@@ -263,8 +263,9 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20) -> in
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
         if stop:
-            if (word in ("与", "和", "及") and i > 0 and _is_generic(window[start:], g)
-                    and not _is_generic(toks[i - 1][0], g) and toks[i - 1][1].startswith("n")):
+            if (conj_ok and word in ("与", "和", "及") and i > 0
+                    and (_is_generic(window[start:], g) or len(window) - start <= 3)
+                    and toks[i - 1][1].startswith("n")):
                 start -= len(word)
                 i -= 1
                 continue
@@ -319,7 +320,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
     for m in re.finditer(pat, text):
         end = m.end()
         suffix = m.group(0)
-        new_start = _name_start(text, m.start(), g)
+        new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"))
         if new_start is None:
             continue
         name = text[new_start:end]
@@ -347,13 +348,18 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
         data: dict[str, str] = {"name": name}
+        if etype is EntityType.COMPANY and country and country != "CN":
+            prefix = next((c for c in sorted(g.country_names, key=len, reverse=True) if name.startswith(c)), "")
+            if prefix and len(name) - len(prefix) >= 4:
+                data["name"] = name[len(prefix):]
+                data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
         head = [k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS]
         if head:
             h = head[0]
             if h.kind == EntityType.PARK.value and etype is EntityType.PARK:
                 data["parent"] = h.key
-            elif h.kind == EntityType.COMPANY.value:
+            elif h.kind == EntityType.COMPANY.value and etype is EntityType.COMPANY:
                 data["parent"] = h.key
                 country = country or h.country
             elif h.kind == EntityType.COUNTRY.value:
@@ -362,8 +368,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             data["park_kind"] = _park_kind(name, suffix, country)
         elif etype is EntityType.INSTITUTION:
             data["inst_kind"] = _inst_kind(suffix)
-        out.append(_m(s, new_start, end, etype.value, key=pattern_key(etype.value, name), source=Source.PATTERN,
-                      country=country, **data))
+        out.append(_m(s, new_start, end, etype.value, key=pattern_key(etype.value, data["name"]),
+                      source=Source.PATTERN, country=country, **data))
     return out
 
 

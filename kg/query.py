@@ -59,7 +59,8 @@ def resolve_query(query_or_file: str) -> str:
         if not p.is_file():
             raise QueryError(f"no query file {query_or_file!r}; saved queries: {', '.join(sorted(saved))}")
         return p.read_text(encoding="utf-8")
-    if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query_or_file, re.IGNORECASE):
+    if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|PREFIX)\b",
+                     query_or_file, re.IGNORECASE):
         raise QueryError(f"{query_or_file!r} is neither a saved query, a .rq file nor SPARQL; "
                          f"saved queries: {', '.join(sorted(saved))}")
     return query_or_file

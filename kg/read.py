@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -116,36 +115,51 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
 
 
 def _best_cjk_decoding(data: bytes) -> tuple[str, str] | None:
-    """Try GB18030 and Big5 strictly; when both decode, let charset-normalizer choose."""
+    """Try GB18030 and Big5 strictly; when both decode, keep the one that reads as common Chinese.
+
+    Short GB18030 text often decodes as Big5 too (and the other way round), and
+    charset-normalizer guesses Big5 for ``"苏州工业园区".encode("gb18030")``. The
+    wrong decoding is full of rare characters, kana and symbols, so the share of
+    common characters decides; a tie goes to GB18030.
+    """
     ok: list[tuple[str, str]] = []
     for enc in ("gb18030", "big5"):
         try:
             ok.append((data.decode(enc), enc))
         except UnicodeDecodeError:
             continue
-    if len(ok) == 1:
-        return ok[0]
     if not ok:
         return None
-    from charset_normalizer import from_bytes
-
-    guess = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
-    if guess is not None and guess.encoding in ("big5", "big5hkscs", "cp950"):
-        return ok[1]
-    # Otherwise prefer the decoding with more common CJK characters.
-    scores = [(_cjk_score(t), enc, t) for t, enc in ok]
-    scores.sort(key=lambda s: -s[0])
-    return scores[0][2], scores[0][1]
+    return max(ok, key=lambda te: (_common_share(te[0]), te[1] == "gb18030"))
 
 
-_COMMON = set("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理世车")
+_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】「」『』—…·％～\u3000")
 
 
-def _cjk_score(text: str) -> float:
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not cjk:
-        return 0.0
-    return sum(c in _COMMON for c in cjk) / len(cjk)
+def _is_common(c: str) -> bool:
+    """A character of GB2312 level 1 or Big5 level 1 (the common Simplified and Traditional ones), or punctuation."""
+    if c in _PUNCT:
+        return True
+    try:
+        b = c.encode("gb2312")
+        if 0xB0 <= b[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b = c.encode("big5")
+        if len(b) == 2 and 0xA440 <= (b[0] << 8 | b[1]) <= 0xC67E:
+            return True
+    except UnicodeEncodeError:
+        pass
+    return False
+
+
+def _common_share(text: str) -> float:
+    chars = [c for c in text[:20000] if ord(c) >= 0x80]
+    if not chars:
+        return 1.0
+    return sum(map(_is_common, chars)) / len(chars)
 
 
 def _check_text(text: str, path: str) -> str:
@@ -159,7 +173,7 @@ def _check_text(text: str, path: str) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe"}
+    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "title"}
     _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
               "table", "ul", "ol", "header", "footer", "blockquote", "pre", "title"}
 
@@ -192,6 +206,14 @@ class _TextExtractor(HTMLParser):
         if not self._skip:
             self.parts.append(data)
 
+    def parse_html_declaration(self, i: int) -> int:
+        # The stdlib raises AssertionError on a malformed or unknown ``<![...`` section
+        # (``<![foo]>``, ``<![#x``); browsers treat it as a bogus comment, and so do we.
+        try:
+            return super().parse_html_declaration(i)  # type: ignore[no-any-return]
+        except AssertionError:
+            return self.parse_bogus_comment(i)  # type: ignore[no-any-return]
+
 
 def html_to_text(source: str) -> tuple[str, str]:
     """Visible text and title of an HTML page; scripts and styles are dropped.
@@ -205,7 +227,9 @@ def html_to_text(source: str) -> tuple[str, str]:
     text = "".join(parser.parts)
     text = re.sub(r"[ \t\r\f\v]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return html.unescape(text), "".join(parser.title).strip()
+    # convert_charrefs=True has already decoded &amp; and friends once; decoding again would
+    # turn a literal "&amp;lt;" in the page into "<".
+    return text, "".join(parser.title).strip()
 
 
 def read_index(folder: Path) -> dict[str, dict[str, str]]:
@@ -243,9 +267,20 @@ def date_from_text(text: str) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+def _utf8_safe(s: str) -> str:
+    """``s`` itself, or, for a file name that is not valid UTF-8 (undecodable bytes kept as
+    surrogates by the OS layer), the same name with those bytes written as ``\\xff``;
+    surrogates cannot be written into Turtle, JSON-LD or CSV."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+    return s
+
+
 def article_id(path: Path) -> str:
     """A stable id for an article: its file name without the suffix."""
-    return path.stem
+    return _utf8_safe(path.stem)
 
 
 def read_article(path: Path, meta: dict[str, str] | None = None, max_bytes: int = MAX_BYTES) -> Article:
@@ -262,7 +297,8 @@ def read_article(path: Path, meta: dict[str, str] | None = None, max_bytes: int 
     except OSError as err:
         raise InputError(str(path), f"cannot read ({err.strerror or err})") from err
     if size > max_bytes:
-        raise InputError(str(path), f"too large ({size / 1e6:.1f} MB > limit {max_bytes / 1e6:.0f} MB; see --max-size)")
+        # MB as --max-size counts them (2**20 bytes), so --max-size 20 reads "limit 20 MB", not "21 MB".
+        raise InputError(str(path), f"too large ({size / 2**20:.1f} MB > limit {max_bytes / 2**20:g} MB; see --max-size)")
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -278,7 +314,7 @@ def read_article(path: Path, meta: dict[str, str] | None = None, max_bytes: int 
     date = meta.get("published", "") or date_from_text(text)
     return Article(
         id=article_id(path),
-        path=str(path),
+        path=_utf8_safe(str(path)),
         text=text,
         title=title,
         date=date,

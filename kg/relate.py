@@ -405,7 +405,7 @@ def _pair_around_conj(ents: Sequence[Mention], masked: str, lo: int, hi: int) ->
     for i in range(len(cands) - 1, 0, -1):
         b, a = cands[i], cands[i - 1]
         between = masked[a.end:b.start]
-        if re.fullmatch(r"\s*(?:与|和|同|及|、)\s*", between):
+        if re.fullmatch(r"\s*(?:党工委|管委会|管理委员会|政府|方面|代表)?\s*(?:与|和|同|及|、)\s*", between):
             return a, b
     return None
 
@@ -446,7 +446,8 @@ def _statistics(s: Sentence, ms: list[Mention], sightings: Sequence, ev: Evidenc
             continue
         clause_start = max([0] + [i + 1 for i in range(0, x.start) if s.norm[i] in "，,；;"])
         seg = s.norm[clause_start:x.start]
-        word = max(((seg.rfind(w), w) for w in L.STATISTIC_WORDS if w in seg), default=(-1, ""))[1]
+        word = max(((seg.rfind(w) + len(w), len(w), w) for w in L.STATISTIC_WORDS if w in seg),
+                   default=(-1, 0, ""))[2]
         park = context_park(sightings, s.index, s.block, x.start)
         if park and word:
             facts.append(Fact(kind="statistic", parties=(park,), evidence=ev, detail=word, date=date,

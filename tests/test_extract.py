@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract_mentions, find_amounts, pattern_key
+from tests.conftest import sentences
+
+
+def _mentions(text: str, gazetteer, date: str = ""):
+    return extract_mentions(sentences(text, date=date), gazetteer, date)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency", "qualifier"),
+    [
+        ("这个投资4.75亿美元的新工厂", "475000000", "USD", "exact"),
+        ("中方协议投资额达977.5万美元", "9775000", "USD", "agreed"),
+        ("建成后累计投资将达10亿瑞士法郎", "1000000000", "CHF", "cumulative"),
+        ("计划在中国投资逾1000亿元人民币", "100000000000", "CNY", "over"),
+        ("项目总投资五亿美元", "500000000", "USD", "total"),
+        ("丹纳赫集团投资上亿美元建设基地", "100000000", "USD", "over"),
+        ("投资约3000万欧元", "30000000", "EUR", "about"),
+    ],
+)
+def test_extract_amounts(text: str, value: str, currency: str, qualifier: str, gazetteer) -> None:
+    amounts = [m for s in sentences(text) for m in find_amounts(s, gazetteer)]
+    assert [(m.get("value"), m.get("currency"), m.get("qualifier")) for m in amounts] == [(value, currency, qualifier)]
+
+
+def test_extract_statistics_are_not_investment_amounts(gazetteer) -> None:
+    amounts = [m for s in sentences("2025年,园区对英进出口48.3亿元,实际利用外资16.95亿美元。") for m in find_amounts(s, gazetteer)]
+    assert [m.get("context") for m in amounts] == ["statistic", "statistic"]
+
+
+def test_extract_country_prefixed_unknown_company(gazetteer) -> None:
+    ms = _mentions("今年投用的芬兰卡瓦苏州新厂房不仅产能增加一倍。", gazetteer)
+    comps = [(m.get("name"), m.country) for m in ms if m.kind == "Company"]
+    assert comps == [("卡瓦", "FI")]
+
+
+def test_extract_suffix_names_and_their_boundaries(gazetteer) -> None:
+    text = "目前，无锡高新区建有星河国际创新园，吸引英国剑桥仪器有限公司落户，并与江南大学无锡食品与营养研究院合作。"
+    ms = _mentions(text, gazetteer)
+    found = {(m.kind, m.get("name") or m.surface) for m in ms if m.kind in ("Park", "Company", "Institution")}
+    assert ("Park", "星河国际创新园") in found
+    assert ("Company", "剑桥仪器有限公司") in found
+    assert ("Institution", "江南大学无锡食品与营养研究院") in found
+    assert not any(n.startswith(("建有", "吸引", "并与")) for _, n in found)
+
+
+def test_extract_coreference_of_bare_park_words(gazetteer) -> None:
+    ms = _mentions("苏州工业园区发布新政。园区将加快引进外资。", gazetteer)
+    parks = [(m.surface, m.key, m.source.value) for m in ms if m.kind == "Park"]
+    assert parks == [("苏州工业园区", "park/suzhou-industrial-park", "gazetteer"),
+                     ("园区", "park/suzhou-industrial-park", "coreference")]
+
+
+def test_extract_enumerated_unknown_companies(gazetteer) -> None:
+    ms = _mentions("园区引进奥林巴斯、英特格拉、生命盾等高技术研发生产企业。", gazetteer)
+    assert {m.get("name") for m in ms if m.kind == "Company" and m.get("enumerated")} == {"生命盾"}
+
+
+def test_extract_pattern_keys_are_stable() -> None:
+    assert pattern_key("Company", "妥思") == "company/x-%E5%A6%A5%E6%80%9D"

@@ -1,0 +1,40 @@
+"""Every saved competency query runs on the bundled build and returns its documented rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.query import open_store, resolve_query, run_query, saved_queries
+
+EXPECTED = {
+    # query name: (column that identifies a row, values that must be among the rows)
+    "investors_by_park": ("investor", {"罗氏诊断", "丹纳赫", "硕腾", "参天制药", "博世", "阿斯利康", "辉瑞", "村田制作所"}),
+    "parks_by_country": ("country", {"CH", "US", "JP", "DE", "GB"}),
+    "sectors_by_country": ("sector", {"生物医药", "医疗器械与诊断", "汽车及零部件"}),
+    "amounts_since": ("investor", {"阿斯利康", "博世", "参天制药"}),
+    "agreements_of_party": ("party", {"无锡交响音乐厅", "英国皇家爱乐乐团"}),
+    "platform_partners": ("partner", {"无锡国家高新技术产业开发区", "英国商业贸易部", "商务部投资促进事务局"}),
+    "evidence_of_fact": ("article", {"000_41590e798816935a.txt", "001_7ec756358fadecaf.txt", "002_0bafd40c7c1bd641.txt",
+                                     "004_74b43fd459f24e21.txt"}),
+    "subparks": ("subpark", {"无锡高新区综合保税区", "中国物联网国际创新园"}),
+    "outbound_investments": ("to", {"英国", "比利时", "德国", "韩国", "新加坡"}),
+    "institutions_by_park": ("institution", {"商务部投资促进事务局"}),
+    "shared_investors": ("park_b", {"金光科技产业园"}),
+    "totals_by_country_park": ("country", {"CH", "DE", "GB", "JP", "US"}),
+    "review_pattern_entities": ("label", {"星湾工业坊", "金光科技产业园"}),
+}
+
+
+def test_queries_all_documented() -> None:
+    saved = saved_queries()
+    assert sorted(saved) == sorted(EXPECTED)
+    assert all(q.question.endswith("?") or "every" in q.question or "Who" in q.question for q in saved.values())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_queries_return_documented_rows(name: str, bundled_build) -> None:
+    store = open_store(bundled_build)
+    res = run_query(store, resolve_query(name))
+    col, must = EXPECTED[name]
+    values = {row[res.variables.index(col)] for row in res.rows}
+    assert must <= values, (name, sorted(values))

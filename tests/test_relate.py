@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from kg.extract import extract_mentions
+from kg.model import Article
+from kg.relate import collect_entities, relate
+from kg.segment import segment
+
+
+def _facts(text: str, gazetteer, date: str = "2024-05-01"):
+    art = Article(id="r", path="r.txt", text=text, date=date)
+    ss = segment(art)
+    ms = extract_mentions(ss, gazetteer, date)
+    facts = relate(art, ss, ms, gazetteer)
+    return facts, collect_entities(art, ss, ms, facts, gazetteer)
+
+
+def test_relate_investment_with_amount_sector_and_evidence(gazetteer) -> None:
+    text = "位于苏州工业园区的西门子医疗新工厂总投资3亿欧元，主要生产磁共振设备。"
+    facts, _ = _facts(text, gazetteer)
+    inv = [f for f in facts if f.kind == "investment"]
+    assert [(f.parties[1], f.amount.value, f.amount.currency, f.amount.qualifier) for f in inv] == [
+        ("park/suzhou-industrial-park", "300000000", "EUR", "total")]
+    assert inv[0].evidence.quote == text
+    assert "medtech" in inv[0].sectors
+
+
+def test_relate_host_from_context_and_country_host(gazetteer) -> None:
+    text = ("苏州工业园区持续扩大开放。硕腾投资超2亿美元设立其在亚洲最大的动物疫苗研发生产基地。"
+            "辉瑞宣布计划在中国投资逾10亿美元。")
+    facts, _ = _facts(text, gazetteer)
+    got = sorted((f.parties[0], f.parties[1], f.amount.value if f.amount else "") for f in facts if f.kind == "investment")
+    assert got == [("company/pfizer", "country/CN", "1000000000"),
+                   ("company/zoetis", "park/suzhou-industrial-park", "200000000")]
+
+
+def test_relate_domestic_partners_are_not_investors(gazetteer) -> None:
+    text = "苏州工业园区内，赛诺菲设立亚洲首个全球研究院，并与百图生科、信达生物等开展合作。"
+    facts, _ = _facts(text, gazetteer)
+    investors = {f.parties[0] for f in facts if f.kind == "investment"}
+    partners = {f.parties for f in facts if f.kind == "cooperation" and f.detail == "partnership"}
+    assert investors == {"company/sanofi"}
+    assert ("company/sanofi", "company/biomap") in partners
+
+
+def test_relate_statistics_and_outbound(gazetteer) -> None:
+    text = "无锡高新区企业累计对德国投资项目3个，中方协议投资额达1200万美元。无锡高新区实际利用外资12亿美元。"
+    facts, _ = _facts(text, gazetteer)
+    out = [(f.parties, f.amount.value, f.amount.qualifier) for f in facts if f.kind == "outbound"]
+    assert out == [(("park/wuxi-hnd", "country/DE"), "12000000", "agreed")]
+    assert not [f for f in facts if f.kind == "investment"]
+    assert [(f.detail, f.amount.value) for f in facts if f.kind == "statistic"] == [("实际利用外资", "1200000000")]
+
+
+def test_relate_signed_agreement_and_visit(gazetteer) -> None:
+    text = ("2024年3月5日，苏州工业园区管委会与新加坡经济发展局签署合作备忘录。"
+            "德国联邦外贸与投资署代表团率团来访苏州工业园区。")
+    facts, ents = _facts(text, gazetteer)
+    kinds = sorted(f.detail for f in facts if f.kind == "cooperation")
+    assert "agreement" in kinds and "visit" in kinds
+    assert any(e.type.value == "Agreement" and e.label_zh == "合作备忘录" for e in ents)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from kg.model import Article
+from kg.segment import normalise, segment, to_simplified
+
+
+def test_segment_traditional_to_simplified_keeps_offsets() -> None:
+    text = "英國首相訪華期間，無錫交響音樂廳與英國皇家愛樂樂團簽署備忘錄。"
+    norm, offsets = normalise(text)
+    assert norm == to_simplified(text)
+    i = norm.index("无锡交响音乐厅")
+    assert text[offsets[i]: offsets[i + 6] + 1] == "無錫交響音樂廳"
+
+
+def test_segment_joins_pdf_line_breaks_and_undoubles_headlines() -> None:
+    text = ("中中德德合合作作\n\n2024年1月24日，无锡新年“第一股”——无锡盛景微\n\n电子股份有限公司在上海证券交易所主板上市，资本市场\n\n"
+            "“新吴板块”喜迎“开门红”。\n")
+    sents = segment(Article(id="p", path="p.txt", text=text))
+    norms = [s.norm for s in sents]
+    assert norms[0] == "中德合作"
+    assert any("无锡盛景微电子股份有限公司在上海证券交易所主板上市" in n for n in norms)
+    s = next(s for s in sents if "盛景微电子" in s.norm)
+    assert "\n" in s.original and s.original == text[s.start:s.end]
+
+
+def test_segment_drops_placeholders_navigation_and_sidebar() -> None:
+    text = ("首页 > 资讯中心 > 苏州资讯 正文\n![]()\n" + "园区持续扩大开放，外资企业纷纷落户，项目投资不断增长。" * 8 +
+            "\n（本报记者 张三）\n舞剧《孔雀》苏州再展翅，著名舞蹈艺术家杨丽萍主演，电影票房新高，观众好评。\n")
+    norms = " ".join(s.norm for s in segment(Article(id="s", path="s.txt", text=text)))
+    assert "![]" not in norms and "首页" not in norms
+    assert "孔雀" not in norms and "杨丽萍" not in norms
+    assert "外资企业纷纷落户" in norms
+
+
+def test_segment_date_lines_give_a_date_hint() -> None:
+    text = "01\n2025年8月6日\n“中英健康创新平台”首次工作会议在北京举行。\n"
+    sents = segment(Article(id="d", path="d.txt", text=text))
+    assert [(s.norm, s.date_hint) for s in sents] == [("“中英健康创新平台”首次工作会议在北京举行。", "2025-08-06")]
