@@ -131,8 +131,9 @@ def _path_records(g: Any, nodes: list[str]) -> list[dict[str, Any]]:
         rel = ""
         if k + 1 < len(nodes):
             nxt = nodes[k + 1]
-            rels = [f"{d['relation']} →" for d in G.get_edge_data(n, nxt, default={}).values()]
-            rels += [f"← {d['relation']}" for d in G.get_edge_data(nxt, n, default={}).values()]
+            forward: dict[Any, dict[str, Any]] = G.get_edge_data(n, nxt, default={})
+            backward: dict[Any, dict[str, Any]] = G.get_edge_data(nxt, n, default={})
+            rels = [f"{d['relation']} →" for d in forward.values()] + [f"← {d['relation']}" for d in backward.values()]
             rel = "|".join(sorted(set(rels)))
         out.append({"step": k, "iri": n, "label": _node_label(G.nodes[n], n), "label_en": G.nodes[n]["label_en"],
                     "type": G.nodes[n]["type"], "relation": rel})
@@ -159,9 +160,10 @@ def _path_records(g: Any, nodes: list[str]) -> list[dict[str, Any]]:
 def links(ctx: click.Context, graph: Path, by: str, park: str | None, country: str | None, sector: str | None,
           no_subparks: bool, measure: str | None, ego: str | None, radius: int | None,
           path: tuple[str, str] | None, top: int | None, fmt: str) -> None:
-    """Who invests in which park and sector, with USD totals; roll-ups and network measures.
+    """Who invests in which park and sector, in USD.
 
-    The default table has one row per investor, park and sector; --by park,
+    The default table has one row per investor, park and sector, with
+    amounts summed in USD; --by park,
     country or sector rolls it up (distinct investors, parks, USD totals).
     Investments into a sub-park count for its park unless --no-subparks.
     Amounts are summed in USD where the graph has a conversion; the rates

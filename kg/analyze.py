@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 BY_CHOICES = ("investor", "park", "country", "sector")
 ENTITY_TYPES = {KG.Park: "Park", KG.Company: "Company", KG.Institution: "Institution", KG.Country: "Country",
                 KG.Agreement: "Agreement", KG.JointPlatform: "Agreement"}
-_NETWORK_RELATIONS = ("invests", "part_of")
 
 # ---------------------------------------------------------------- reading the graph
 
@@ -520,7 +519,7 @@ def links(graph: Graph, by: str = "investor", park: str | None = None, country: 
 # ---------------------------------------------------------------- networkx
 
 
-def to_networkx(graph: Graph) -> nx.MultiDiGraph:
+def to_networkx(graph: Graph) -> nx.MultiDiGraph[str]:
     """The entities and their links as a networkx multigraph.
 
     Parameters
@@ -553,7 +552,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     ['invests', 'part_of', 'visit']
     """
     g = graph
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
 
     def node(n: Node) -> str:
         s = str(n)
@@ -594,10 +593,10 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     return G
 
 
-def _investment_network(graph: Graph) -> nx.Graph:
+def _investment_network(graph: Graph) -> nx.Graph[str]:
     """Undirected simple graph of investors and the parks they invest in, plus park containment."""
     G = to_networkx(graph)
-    H = nx.Graph()
+    H: nx.Graph[str] = nx.Graph()
     for a, b, d in G.edges(data=True):
         if (d["relation"] == "invests" and G.nodes[b]["type"] == "Park") or (
                 d["relation"] == "part_of" and G.nodes[a]["type"] == G.nodes[b]["type"] == "Park"):
@@ -703,7 +702,7 @@ def country_park_flows(graph: Graph) -> dict[tuple[str, str], dict[str, Any]]:
     return dict(sorted(out.items(), key=lambda kv: (-(kv[1]["amount_usd"] or 0), -kv[1]["investments"], kv[0])))
 
 
-def ego_network(graph: Graph, entity: str, radius: int = 1) -> nx.MultiDiGraph:
+def ego_network(graph: Graph, entity: str, radius: int = 1) -> nx.MultiDiGraph[str]:
     """Everything within ``radius`` links of an entity (directions ignored).
 
     Parameters

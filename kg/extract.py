@@ -164,10 +164,25 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         ent = g.entities.get(key)
         if ent is None:
             continue
+        if ent.type is EntityType.COMPANY and _person_context(text, start, end):
+            continue
         ext = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
         out.append(_m(s, start, ext, ent.type.value, key=key, country=ent.country, weak="1" if weak else "",
                       extended="1" if ext != end else ""))
     return out
+
+
+_TITLES = ("总经理", "董事长", "总裁", "首席执行官", "首席", "经理", "主席", "先生", "女士", "博士", "教授", "市长", "部长",
+           "大使", "总监", "创始人", "负责人", "代表")
+
+
+def _person_context(text: str, start: int, end: int) -> bool:
+    """A name inside a person's name (马库斯·克诺尔) or right after a title is a person, not a company."""
+    before = text[max(0, start - 6):start]
+    after = text[end:end + 1]
+    if before.endswith(("·", "•", "・")) or after in ("·", "•", "・"):
+        return True
+    return before.endswith(_TITLES) and not text.startswith(("集团", "公司"), end)
 
 
 def _extend_company(text: str, end: int, g: Gazetteer) -> int:
@@ -177,7 +192,7 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
     while changed and steps < 3:
         changed = False
         steps += 1
-        for ext in sorted(L.COMPANY_EXTENSIONS, key=len, reverse=True):
+        for ext in sorted(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES, key=len, reverse=True):
             if text.startswith(ext, end):
                 nxt = end + len(ext)
                 # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
@@ -275,6 +290,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     if start >= len(window):
         return None
     name_start = lo + start
+    if name_start > 0 and text[name_start - 1] == "中" and re.match(r"[^\s(（]{1,3}[(（]", text[name_start:]):
+        name_start -= 1  # 中德(太仓)…: the 中 of a bilateral name
     # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
     # unless what comes before it is itself a named body (江南大学无锡…研究院).
     stem = text[name_start:stem_end]
@@ -351,7 +368,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if etype is EntityType.COMPANY and country and country != "CN":
             prefix = next((c for c in sorted(g.country_names, key=len, reverse=True) if name.startswith(c)), "")
             if prefix and len(name) - len(prefix) >= 4:
-                data["name"] = name[len(prefix):]
+                rest = name[len(prefix):]
+                rest = rest[_foreign_state_len(rest, g):]
+                data["name"] = rest
                 data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
         head = [k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS]
@@ -360,6 +379,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             if h.kind == EntityType.PARK.value and etype is EntityType.PARK:
                 data["parent"] = h.key
             elif h.kind == EntityType.COMPANY.value and etype is EntityType.COMPANY:
+                middle = text[h.end:end - len(suffix)]
+                if not middle or all(_only_extensions(middle) for _ in (0,)):
+                    continue  # 日本电产株式会社 is 日本电产 itself
                 data["parent"] = h.key
                 country = country or h.country
             elif h.kind == EntityType.COUNTRY.value:
@@ -371,6 +393,32 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         out.append(_m(s, new_start, end, etype.value, key=pattern_key(etype.value, data["name"]),
                       source=Source.PATTERN, country=country, **data))
     return out
+
+
+def _foreign_state_len(text: str, g: Gazetteer, stops: Sequence[str] = ()) -> int:
+    """Length of a foreign state or province at the start of ``text`` (北威州 in 北威州伯曼集团), else 0."""
+    state = re.match(rf"[{L.CJK}]{{1,4}}?[州省](?=[{L.CJK}]{{2}})", text)
+    if not state:
+        return 0
+    word = state.group(0)
+    rest = text[state.end():]
+    if any(word.endswith(c) for c in g.cities) or rest.startswith(("政府", "人民", "首", "总")):
+        return 0
+    if any(rest.startswith(w) for w in stops) or any(rest.startswith(w) for w in L.NAME_STOP_WORDS):
+        return 0
+    return state.end()
+
+
+def _only_extensions(text: str) -> bool:
+    """True when ``text`` is made only of words that extend a company name (科技, (中国), 株式会社 …)."""
+    rest = text
+    while rest:
+        ext = next((x for x in sorted(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES, key=len, reverse=True)
+                    if rest.startswith(x)), "")
+        if not ext:
+            return False
+        rest = rest[len(ext):]
+    return True
 
 
 def _name_country(name: str, g: Gazetteer) -> str:
@@ -420,6 +468,11 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue
         if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
             continue  # a known name follows
+        if any(o.kind in ENTITY_KINDS and o.kind != EntityType.COUNTRY.value and o.start <= k.start and o.end > k.end
+               for o in known):
+            continue  # the country is part of a known name (日本电产)
+        # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
+        i += _foreign_state_len(text[i:], g, stops)
         if any(text.startswith(c, k.start) for c in g.currencies if len(c) > k.end - k.start):
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
@@ -436,6 +489,13 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             if not re.match(rf"[{L.CJK}A-Za-z0-9·&\-]", text[j]):
                 break
             if j - i >= 2 and any(text.startswith(w, j) for w in stops):
+                break
+            ext = next((x for x in ("科技", "电子", "医疗", "制药", "化学", "化工", "集团", "控股", "股份", "精密", "光电",
+                                     "汽车", "机械", "电气", "工业", "生物", "能源")
+                        if text.startswith(x, j) and j - i >= 2), "")
+            if ext:
+                j += len(ext)
+                suffix_hit = ext
                 break
             j += 1
         name = text[i:j]
@@ -455,6 +515,13 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue
         if re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name) and not suffix_hit:
             continue
+        if re.search(r"[市县州省区镇村]$|十大|百强|500强|^前|签订|签署|投资|设立|建设|宣布", name) and suffix_hit not in (
+                "集团", "公司", "有限公司", "股份有限公司", "控股集团"):
+            continue  # a place, a ranking or a clause, not a name
+        if not suffix_hit or suffix_hit in ("科技", "电子", "医疗", "制药", "化学", "化工", "汽车", "机械", "生物"):
+            if any(name.startswith(w) for w in sorted(set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords), key=len)
+                   if len(w) >= 2):
+                continue  # 德国新材料车体项目: a description, not a name
         etype = EntityType.INSTITUTION if suffix_hit in L.INSTITUTION_SUFFIXES else EntityType.COMPANY
         data: dict[str, str] = {"name": name, "prefixed": "1"}
         if etype is EntityType.INSTITUTION:

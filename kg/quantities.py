@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -17,11 +18,14 @@ CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌�
 def parse_chinese_integer(s: str) -> int:
     """Value of a Chinese numeral below 10,000 (or a digit string).
 
-    >>> [parse_chinese_integer(x) for x in ["五", "十二", "一百二十", "两千零五", "三千", "12"]]
-    [5, 12, 120, 2005, 3000, 12]
+    >>> [parse_chinese_integer(x) for x in ["五", "十二", "一百二十", "两千零五", "三千", "12", "二〇二四"]]
+    [5, 12, 120, 2005, 3000, 12, 2024]
     """
     if s.isdigit():
         return int(s)
+    if len(s) > 1 and all(ch in _DIGITS for ch in s):
+        # Digit by digit, as years are written: 二〇二四 is 2024, not 4.
+        return int("".join(str(_DIGITS[ch]) for ch in s))
     total = 0
     current = 0
     for ch in s:
@@ -71,8 +75,12 @@ def decimal_str(value: Decimal) -> str:
     >>> decimal_str(Decimal('9775000.50'))
     '9775000.5'
     """
-    s = format(value.normalize(), "f")
-    return s
+    # format(..., "f") writes the exact value; Decimal.normalize() would round it to the
+    # context's 28 significant digits.
+    s = format(value, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
 
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(?:(\d{1,2})[日号])?")
@@ -94,6 +102,8 @@ def resolve_date(text: str, article_date: str = "") -> str:
     '2025-08-06'
     >>> resolve_date("去年", "2024-03-01")
     '2023'
+    >>> resolve_date("2023年2月29日")
+    '2023-02'
     """
     year = int(article_date[:4]) if re.match(r"\d{4}", article_date or "") else None
     candidates = []
@@ -125,6 +135,7 @@ def resolve_date(text: str, article_date: str = "") -> str:
 def _iso(y: int, mo: int | None, d: int | None) -> str:
     if mo is None:
         return f"{y:04d}"
-    if d is None or not 1 <= d <= 31:
+    if d is None or not 1 <= d <= calendar.monthrange(y, mo)[1]:
+        # No such day (2月30日): keep the month rather than write an invalid xsd:date.
         return f"{y:04d}-{mo:02d}"
     return f"{y:04d}-{mo:02d}-{d:02d}"

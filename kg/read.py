@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import os
 import re
@@ -262,8 +263,8 @@ def date_from_text(text: str) -> str:
     if not m:
         return ""
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return ""
+    if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]):
+        return ""  # no such day (2024-02-30): an invalid xsd:date would poison the graph
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
@@ -276,6 +277,19 @@ def _utf8_safe(s: str) -> str:
     except UnicodeEncodeError:
         return os.fsencode(s).decode("utf-8", "backslashreplace")
     return s
+
+
+def _is_iso_date(value: str) -> bool:
+    """``2024``, ``2024-09`` or a real day ``2024-09-20``; an index.csv typo must not become an invalid xsd:date."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not m:
+        return False
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    if mo is None:
+        return True
+    if not 1 <= int(mo) <= 12:
+        return False
+    return d is None or 1 <= int(d) <= calendar.monthrange(y, int(mo))[1]
 
 
 def article_id(path: Path) -> str:
@@ -311,7 +325,8 @@ def read_article(path: Path, meta: dict[str, str] | None = None, max_bytes: int 
         if not text.strip():
             raise InputError(str(path), "HTML page without visible text")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    date = meta.get("published", "") or date_from_text(text)
+    published = meta.get("published", "")
+    date = published if _is_iso_date(published) else date_from_text(text)
     return Article(
         id=article_id(path),
         path=_utf8_safe(str(path)),

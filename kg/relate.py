@@ -65,9 +65,22 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     """Why a company mention is investing here ('' when it is not)."""
     a, b = clause
     before = masked[a:m.start]
-    # A partner listed after 与/和 (与信达、宜联等开展合作) is not the investor.
+    # A partner listed after 与/和 (与信达、宜联等开展合作) is not the investor, unless the other side
+    # is a park or a government (园区管委会与X签署协议: X invests).
     lead = re.sub(r"[□、]+", "", before)
     if re.search(r"(?:与|和|同|跟|携手)$", lead) or re.search(r"(?:与|和|同|跟)[□、]*$", before):
+        conj = max(before.rfind(c) for c in ("与", "和", "同", "跟", "携手"))
+        counter = [o for o in ms if o.end <= a + conj and o.kind in ENTITY_KINDS]
+        gov = re.search(r"(管委会|政府|人民政府|管理委员会|商务局|发改委)$", text[a:a + conj])
+        if not ((counter and counter[-1].kind == EntityType.PARK.value) or gov or (
+                counter and counter[-1].kind == EntityType.INSTITUTION.value)):
+            return ""
+        if not re.search("|".join(L.SIGN_VERBS + ("投资", "合资", "共建")), masked[m.end:b]):
+            return ""
+        return "signed"
+    # A facility abroad (在德国…总部) is not an investment in China.
+    if re.search(r"在□+[^，,。；;]{0,6}$", before) and any(o.kind == EntityType.COUNTRY.value and o.country != "CN"
+                                                        and a <= o.start < m.start for o in ms):
         return ""
     if any(before.rstrip("□、").endswith(v) for v in L.SERVICE_VERBS):
         return ""
@@ -200,7 +213,8 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
     a, b = clause
     parks = [p for p in ms if p.kind == EntityType.PARK.value and not _sibling(s.norm, p, m)]
     in_clause = [p for p in parks if a <= p.start < b]
-    if re.search(r"在(?:中国|华|国内)[^，,。；;]{0,6}(?:投资|增资)", s.norm) and not parks:
+    if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
+                 s.norm) and not parks:
         return "country/CN"
     if in_clause:
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
@@ -231,17 +245,32 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
     if not investors:
         return []
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") != "statistic"]
+    all_companies = [m for m in ms if m.kind == EntityType.COMPANY.value]
     owner: dict[int, list[Mention]] = {}
     for amt in amounts:
-        prior = [inv for inv in investors if inv[0].start < amt.start]
+        prior = [c for c in all_companies if c.start < amt.start]
+        chosen = None
         if prior:
-            chosen = max(prior, key=lambda inv: inv[0].start)
+            last = max(prior, key=lambda c: c.start)
+            inv = next((x for x in investors if x[0] is last), None)
+            if inv is not None:
+                same_clause = inv[2][0] <= amt.start < inv[2][1]
+                clause_has_subject = any(
+                    o.kind in (EntityType.PARK.value, EntityType.COMPANY.value, EntityType.INSTITUTION.value)
+                    and _clause_of(spans, o.start) == _clause_of(spans, amt.start) and o.start < amt.start
+                    and o is not last for o in ms)
+                if same_clause or (inv[1] in ("subject", "facility", "signed") and not clause_has_subject):
+                    chosen = inv
         else:
             same = [inv for inv in investors if inv[2][0] <= amt.start < inv[2][1]]
-            if not same:
-                continue
-            chosen = same[0]
-        owner.setdefault(id(chosen[0]), []).append(amt)
+            head = _clause_of(spans, amt.start)
+            if same:
+                chosen = same[0]
+            elif re.fullmatch(r"[^□]{0,4}", masked[head[0]:amt.start]) and re.fullmatch(
+                    r"\s*", masked[amt.end:head[1]]):
+                chosen = investors[0]  # a headline figure: "10亿欧元：赛诺菲…"
+        if chosen is not None:
+            owner.setdefault(id(chosen[0]), []).append(amt)
     facts = []
     for m, _why, clause in investors:
         in_list = "、" in text[clause[0]:clause[1]]
