@@ -55,10 +55,11 @@ def _cell(key: str, value: Any) -> str:
     return str(value)
 
 
-def render_table(records: Sequence[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
+def render_table(records: Sequence[dict[str, Any]], columns: list[tuple[str, str]], total: int | None = None) -> str:
     """Aligned columns (CJK counted double width), numbers right-aligned, then a row count.
 
-    Columns that are empty in every record are left out.
+    Columns that are empty in every record are left out; ``total`` is the row
+    count before a cut, shown as ``(5 of 22 rows)``.
     """
     cols = [(k, h) for k, h in columns if k in _NUMERIC or any(r.get(k) not in (None, "") for r in records)]
     rows = [[_cell(k, r.get(k)) for k, _ in cols] for r in records]
@@ -72,11 +73,13 @@ def render_table(records: Sequence[dict[str, Any]], columns: list[tuple[str, str
         return "  ".join(out).rstrip()
 
     text = [line([h for _, h in cols]), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
-    text.append(f"({len(records)} row{'' if len(records) == 1 else 's'})")
+    n = len(records) if total is None else total
+    shown = f"{len(records)} of " if n != len(records) else ""
+    text.append(f"({shown}{n} row{'' if n == 1 else 's'})")
     return "\n".join(text) + "\n"
 
 
-def _render(records: list[dict[str, Any]], view: str, fmt: str, note: str = "") -> str:
+def _render(records: list[dict[str, Any]], view: str, fmt: str, note: str = "", total: int | None = None) -> str:
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
@@ -84,7 +87,7 @@ def _render(records: list[dict[str, Any]], view: str, fmt: str, note: str = "") 
 
         fields = list(dict.fromkeys(k for r in records for k in r)) or [k for k, _ in _COLUMNS[view]]
         return write_csv(({k: "" if v is None else str(v) for k, v in r.items()} for r in records), fields)
-    text = render_table(records, _COLUMNS[view])
+    text = render_table(records, _COLUMNS[view], total)
     return text + (f"\n{note}\n" if note else "")
 
 
@@ -162,13 +165,14 @@ def links(ctx: click.Context, graph: Path, by: str, park: str | None, country: s
           path: tuple[str, str] | None, top: int | None, fmt: str) -> None:
     """Who invests in which park and sector, in USD.
 
-    The default table has one row per investor, park and sector, with
-    amounts summed in USD; --by park,
+    The default table has one row per investor, park and sector; --by park,
     country or sector rolls it up (distinct investors, parks, USD totals).
     Investments into a sub-park count for its park unless --no-subparks.
     Amounts are summed in USD where the graph has a conversion; the rates
     and their dates are printed below the table. --measure, --ego and --path
-    show the investment network instead.
+    show the investment network instead (parks sharing investors,
+    centrality, country → park flows, the links around an entity, a chain
+    of links between two entities).
 
     Examples:
 
@@ -213,9 +217,10 @@ def links(ctx: click.Context, graph: Path, by: str, park: str | None, country: s
         view = by
         records = A.links(g, by=by, park=park, country=country, sector=sector, include_subparks=not no_subparks)
         note = A.rates_note(g, {c for r in records for c in r["currencies"].split("|")})
+    total = len(records)
     if top is not None:
         records = records[:top]
-    click.echo(_render(records, view, fmt, note), nl=False)
+    click.echo(_render(records, view, fmt, note, total), nl=False)
 
 
 __all__ = ["links", "render_table"]

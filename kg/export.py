@@ -165,7 +165,7 @@ def cooperation_rows(g: Graph) -> list[dict[str, str]]:
         art, ev, start, end = _evidence(g, s)
         rows.append({
             "a_iri": str(a), "a": _label(g, a), "b_iri": str(b), "b": _label(g, b),
-            "kind": _one(g, g.value(s, KG.cooperationKind), SKOS.notation) if g.value(s, KG.cooperationKind) else "",
+            "kind": _local(g.value(s, KG.cooperationKind) or "").removesuffix("Cooperation"),
             "date": _one(g, s, KG.date), "article": art, "evidence": ev,
             "agreement_iri": str(agr) if agr is not None else "", "agreement": _label(g, agr) if agr is not None else "",
             "start": start, "end": end, "iri": str(s),

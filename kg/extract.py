@@ -195,6 +195,8 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
         for ext in sorted(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES, key=len, reverse=True):
             if text.startswith(ext, end):
                 nxt = end + len(ext)
+                if re.match(r"[园区城坊港]|基地|中心", text[nxt:nxt + 2]):
+                    continue  # 日本电产工业园: the park's name, not the company's
                 # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
                 if ext in ("投资", "国际") and not text.startswith(("公司", "集团"), nxt):
                     continue
@@ -273,7 +275,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     i = len(toks) - 1
     while i >= 0:
         word, flag = toks[i]
-        stop = (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
+        place = word in g.cities or word in g.country_names
+        stop = not place and (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
                 or (flag == "vn" and word in _VERBAL_NOUNS)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
@@ -352,7 +355,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 continue  # 江苏省高新区: a class of parks, not one park
         if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
             continue
-        if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names):
+        if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(
+                name.startswith(c) for c in g.cities if len(c) >= 2):
             continue
         if etype is EntityType.COMPANY and suffix == "公司" and len(stem) < 3:
             continue
@@ -386,6 +390,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 country = country or h.country
             elif h.kind == EntityType.COUNTRY.value:
                 country = h.country
+        if etype is EntityType.PARK and head and head[0].kind == EntityType.COMPANY.value:
+            country = "CN"  # a park named after a company (日本电产工业园) is not a park abroad
         if etype is EntityType.PARK:
             data["park_kind"] = _park_kind(name, suffix, country)
         elif etype is EntityType.INSTITUTION:
@@ -753,6 +759,7 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
     return out
 
 
+_REF_VERBS = ("落户", "入驻", "进驻", "位于", "落地", "选址", "扎根", "布局", "赴", "到", "来到", "走进", "学习")
 _REF_BOUNDARY = set("，,。；;：:、“”\"（(）)的在是与和及为对将由让把被从向于该本全其这整")
 
 
@@ -773,7 +780,7 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
                 if any(x < b and a < y for x, y in taken):
                     continue
                 prev = s.norm[a - 1] if a else "，"
-                if prev not in _REF_BOUNDARY and a != 0:
+                if prev not in _REF_BOUNDARY and a != 0 and not s.norm[:a].endswith(_REF_VERBS):
                     continue
                 compatible = L.PARK_COREF[w]
                 key = context_park(sightings, s.index, s.block, a, compatible)

@@ -79,6 +79,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return ""
         return "signed"
     # A facility abroad (在德国…总部) is not an investment in China.
+    if before.endswith("在") and m.get("prefixed") and m.country not in ("", "CN"):
+        return ""
     if re.search(r"在□+[^，,。；;]{0,6}$", before) and any(o.kind == EntityType.COUNTRY.value and o.country != "CN"
                                                         and a <= o.start < m.start for o in ms):
         return ""
@@ -449,6 +451,9 @@ def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer
                             and p.source is not Source.PATTERN and p.start < m.start]
                 if explicit and re.search(r"建有|拥有|下辖|包括|辖区|区内|园内|位于|内的", s.norm[explicit[-1].end:m.start]):
                     parent = explicit[-1].key
+                elif not explicit:
+                    # A specialised park named inside a passage about one park belongs to that park.
+                    parent = context_park(sightings, s.index, s.block, m.start, window=2)
             if parent:
                 facts.append(Fact(kind="part_of", parties=(m.key, parent), evidence=ev))
         if m.kind == EntityType.COMPANY.value and m.get("role") == "subsidiary" and m.get("parent"):
