@@ -210,6 +210,21 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
 
 
 # --------------------------------------------------------------------------- patterns
+def _generic_lead(stem: str, g: Gazetteer) -> int:
+    """Length of the descriptive words a name starts with (民营企业 in 民营企业华立)."""
+    words = sorted({w for w in L.GENERIC_NAME_WORDS if len(w) >= 2}, key=len, reverse=True)
+    i = 0
+    changed = True
+    while changed:
+        changed = False
+        for w in words:
+            if stem.startswith(w, i):
+                i += len(w)
+                changed = True
+                break
+    return i
+
+
 def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
     """True when a name's stem is made only of descriptive words (先进医疗器械, 生命健康)."""
     rest = core
@@ -317,6 +332,7 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     out += _country_prefixed(s, g, known)
     out += _platforms_and_agreements(s, g)
     out += _country_compounds(s, g)
+    out += _partner_slot_names(s, g, known)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
         if k.kind != EntityType.COMPANY.value:
@@ -345,6 +361,11 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         name = text[new_start:end]
         stem = name[: -len(suffix)]
+        lead = _generic_lead(stem, g)
+        if lead and len(stem) - lead >= 2 and etype is not EntityType.PARK:
+            new_start += lead  # 民营企业华立集团 -> 华立集团
+            name = text[new_start:end]
+            stem = name[: -len(suffix)]
         if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem):
             continue
         if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
@@ -534,6 +555,28 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             data["inst_kind"] = _inst_kind(suffix_hit)
         out.append(_m(s, k.start, j, etype.value, key=pattern_key(etype.value, name), source=Source.PATTERN,
                       country=k.country, **data))
+    return out
+
+
+_BUSINESS_ENDINGS = ("医药", "生物", "药业", "科技", "制药", "电子", "汽车", "股份", "智能", "医疗", "能源", "控股", "集团",
+                     "半导体", "新材料", "光电", "机器人", "环境", "物流")
+
+
+def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """Names after 与 that end in a business word and cooperate: 与和铂医药达成…, 与康泰生物成立…."""
+    out = []
+    text = s.norm
+    endings = "|".join(_BUSINESS_ENDINGS)
+    rx = rf"(?<=[与和、])([{L.CJK}]{{2,5}}?(?:{endings}))(?=[、和与]|(?:开展|达成|成立|签署|签订|合作|共建|建立|组建|联合|共同|合资))"
+    for m in re.finditer(rx, text):
+        a, b = m.span(1)
+        if any(k.start < b and a < k.end for k in known if k.kind in ENTITY_KINDS):
+            continue
+        name = m.group(1)
+        if _is_generic(name, g) or is_common_word(name) or name[0] in L.NAME_BAD_START:
+            continue
+        out.append(_m(s, a, b, EntityType.COMPANY.value, key=pattern_key("company", name), source=Source.PATTERN,
+                      name=name, partner="1"))
     return out
 
 

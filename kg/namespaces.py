@@ -87,7 +87,7 @@ PARK_KIND_TERMS = ("etdz", "hitech", "bonded", "ftz", "cooperation", "subpark", 
                    "newarea", "other")
 INSTITUTION_KIND_TERMS = ("government", "university", "research", "cultural", "association", "international")
 COOPERATION_KIND_TERMS = ("agreement", "platform", "partner", "party", "visit", "partnership", "intergovernmental",
-                          "bilateral", "benchmark")
+                          "bilateral", "benchmark", "joint_venture")
 QUALIFIER_TERMS = ("exact", "over", "about", "under", "total", "cumulative", "agreed")
 STATUS_TERMS = ("planned", "signed", "under_construction", "operating")
 

@@ -19,6 +19,7 @@ from kg.quantities import resolve_date
 _ORG = {EntityType.COMPANY.value, EntityType.INSTITUTION.value}
 _PARTY = _ORG | {EntityType.PARK.value, EntityType.COUNTRY.value}
 _CLAUSE = re.compile(r"[^，,；;：:！？!?—]+")
+_PUNCT = re.compile(r"[，,；;。：:]")
 
 
 def _evidence(article: Article, s: Sentence) -> Evidence:
@@ -187,6 +188,8 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         by_s.setdefault(m.sentence, []).append(m)
     sightings = park_sightings(mentions, sentences, g)
     facts: list[Fact] = []
+    topic: Mention | None = None
+    last_block = 0
     for s in sentences:
         ms = by_s.get(s.index, [])
         if not ms:
@@ -197,10 +200,46 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         date = _sentence_date(ms) or s.date_hint
         facts += _investments(article, s, ms, masked, spans, sightings, g, ev, date)
         facts += _outbound(s, ms, masked, sightings, g, ev, date)
-        facts += _cooperations(s, ms, masked, sightings, g, ev, date, sentences)
+        facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
+        companies = [m for m in ms if m.kind == EntityType.COMPANY.value and m.source is not Source.COREFERENCE]
+        if companies:
+            topic = companies[0]
+        elif s.block != last_block:
+            topic = topic if s.block - last_block <= 1 else None
+        last_block = s.block
         facts += _hierarchy(s, ms, sightings, g, ev)
         facts += _statistics(s, ms, sightings, ev, date)
+    facts += _park_name_cooperations(article, sentences, mentions, g)
     return _dedupe(facts)
+
+
+def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention],
+                            g: Gazetteer) -> list[Fact]:
+    """A park named 中X… (中德生态园, 中新天津生态城, 中白工业园) is a cooperation with country X."""
+    out: list[Fact] = []
+    seen: set[str] = set()
+    by_index = {s.index: s for s in sentences}
+    for m in mentions:
+        if m.kind != EntityType.PARK.value or m.source is Source.COREFERENCE or m.key in seen:
+            continue
+        ent = g.entities.get(m.key)
+        name = m.get("name") or m.surface
+        hit = re.match(r"中([^\s(（]{1,3}?)(?=[(（]|[" + L.CJK + r"]{2})", name)
+        if not hit and ent is not None:
+            hit = re.match(r"中([^\s(（]{1,3}?)(?=[(（]|[" + L.CJK + r"]{2})", ent.label_zh)
+        if not hit:
+            continue
+        codes = [g.country_short.get(c, "") for c in hit.group(1)]
+        if not codes or not all(codes):
+            continue
+        seen.add(m.key)
+        s = by_index[m.sentence]
+        kind = "intergovernmental" if (ent and ent.kind == "cooperation") or m.get("park_kind") == "cooperation" else "bilateral"
+        for code in codes:
+            if code != "CN":
+                out.append(Fact(kind="cooperation", parties=(m.key, f"country/{code}"), evidence=_evidence(article, s),
+                                detail=kind))
+    return out
 
 
 def _sentence_date(ms: Sequence[Mention]) -> str:
@@ -338,7 +377,7 @@ def _parties_before(ms: Sequence[Mention], pos: int, kinds: set[str] = _PARTY) -
 
 
 def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, g: Gazetteer, ev: Evidence,
-                  date: str, sentences: Sequence[Sentence]) -> list[Fact]:
+                  date: str, topic: Mention | None = None) -> list[Fact]:
     facts: list[Fact] = []
     text = s.norm
     ents = [m for m in ms if m.kind in _PARTY]
@@ -350,16 +389,16 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             facts.append(Fact(kind="cooperation", parties=(ka, kb), evidence=ev, detail=kind, date=date,
                               agreement=agreement))
 
-    # 1. A 与 B … 签署 … 协议/备忘录
+    # 1. A 与 B(、C) … 签署 … 协议/备忘录
     for agr in (m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") == "agreement"):
         verb = max((masked.rfind(v, 0, agr.start) for v in L.SIGN_VERBS), default=-1)
         if verb < 0:
             continue
-        pair = _pair_around_conj(ents, masked, 0, verb)
-        if pair:
-            add(pair[0], pair[1], "agreement", agr.key)
-            for p in pair:
-                add(p, agr.key, "party")
+        parties = _signatories(ents, masked, verb) or _topic_pair(ents, masked, verb, topic)
+        for i, p in enumerate(parties):
+            for q in parties[i + 1:]:
+                add(p, q, "agreement", agr.key)
+            add(p, agr.key, "party")
     # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
     platforms = [m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") != "agreement"]
     for vm in re.finditer("|".join(L.PLATFORM_VERBS), masked):
@@ -398,9 +437,29 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
         a0, b0 = m.span(1)
         partners = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
         leads = [e for e in ents if e.end <= m.start() and e.kind in _ORG]
-        if partners and leads:
+        lead: Mention | str | None = leads[-1] if leads else topic
+        if partners and lead:
             for p in partners:
-                add(leads[-1], p, "partnership")
+                add(lead, p, "partnership")
+    # 5b. joint ventures: 合资 with two or more companies in the sentence
+    if re.search(r"合资|合营", masked):
+        comps = [e for e in ents if e.kind == EntityType.COMPANY.value]
+        if len(comps) == 1 and topic and re.search(r"与[□]+[^，,。；;]{0,8}(?:成立|组建|设立)[^，,。；;]{0,10}合资", masked):
+            add(topic, comps[0], "joint_venture")
+        for i, a in enumerate(comps):
+            for b in comps[i + 1:]:
+                if a.key != b.key:
+                    add(a, b, "joint_venture")
+                    break
+    # 5c. meetings: 与X(…)会谈/会见 while a delegation is out
+    for mm in re.finditer(r"与([□、]+)[^，,。；;]{0,40}?(?:会谈|会见|座谈|洽谈)", masked):
+        a0, b0 = mm.span(1)
+        others = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
+        home = next((e.key for e in ents if e.kind == EntityType.PARK.value), "") or context_park(
+            sightings, s.index, s.block, mm.start())
+        for o in others:
+            if home:
+                add(home, o, "visit")
     # 6. 中X(两国)(政府间)合作 / 对X合作: the park and country X
     shorts = [m for m in ms if m.kind == "country_short" and m.country != "CN"
               and re.match(r"[" + "".join(g.country_short) + r"]*(?:两国|合作|政府|双方|关系|友好|共建|经贸)", text[m.end:])]
@@ -428,6 +487,36 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             if home and p.key != home:
                 add(home, p.key, "benchmark")
     return facts
+
+
+def _signatories(ents: Sequence[Mention], masked: str, verb: int) -> list[Mention]:
+    """Parties of a signing: A 与 B(、C) … 签署 (with 管委会/政府 tails allowed)."""
+    cands = [e for e in ents if e.end <= verb]
+    if not cands:
+        return []
+    clause_start = max((m.end() for m in _PUNCT.finditer(masked, 0, cands[-1].start)), default=0)
+    cands = [e for e in cands if e.start >= clause_start]
+    tail = r"\s*(?:党工委|管委会|管理委员会|政府|方面|代表)?\s*"
+    for i in range(len(cands) - 1):
+        between = masked[cands[i].end:cands[i + 1].start]
+        if re.fullmatch(tail + r"(?:与|和|同|及)" + r"\s*", between):
+            group = [cands[i], cands[i + 1]]
+            for j in range(i + 1, len(cands) - 1):
+                if re.fullmatch(tail + r"[、和及]\s*", masked[cands[j].end:cands[j + 1].start]):
+                    group.append(cands[j + 1])
+                else:
+                    break
+            return group
+    return []
+
+
+def _topic_pair(ents: Sequence[Mention], masked: str, verb: int, topic: Mention | None) -> list[Mention]:
+    """与B签署… with the subject left out: the article's topic company signs with B."""
+    m = re.search(r"与([□、]+)[^，,。；;]{0,10}$", masked[:verb])
+    if not (m and topic):
+        return []
+    others = [e for e in ents if m.start(1) <= e.start < m.end(1)]
+    return [topic, *others] if others else []
 
 
 def _pair_around_conj(ents: Sequence[Mention], masked: str, lo: int, hi: int) -> tuple[Mention, Mention] | None:

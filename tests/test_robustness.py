@@ -243,6 +243,8 @@ class _Build:
             pass
         code = self.proc.wait(timeout=60)
         self._reader.join(timeout=10)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
         return code
 
 
