@@ -38,9 +38,10 @@ def context_park(
     """
 
     def ok(s: ParkSighting) -> bool:
-        if not s.top_level:
-            return False
-        return compatible is None or s.name.endswith(compatible)
+        if compatible is not None:
+            # 保税区 alone means a bonded zone, not a 综合保税区 (a different kind with its own short name).
+            return s.name.endswith(compatible) and not (compatible == ("保税区",) and s.name.endswith("综合保税区"))
+        return s.top_level
 
     before = [s for s in sightings if ok(s) and (s.sentence, s.pos) < (sentence, pos)]
     same_sentence = [s for s in before if s.sentence == sentence]

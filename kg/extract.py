@@ -124,7 +124,7 @@ def _amount_context(text: str, start: int) -> str:
     if inv >= 0:
         return "investment"
     after = text[start:start + 30]
-    if re.match(r"[^，,。；;]{0,16}的[^，,。；;]{0,20}(项目|工厂|基地|厂房)", after):
+    if re.match(r"[^，,。；;]{0,16}的[^，,。；;]{0,20}(项目|工厂|基地|厂房|投资|资本预算|资本支出|预算)", after):
         return "investment"
     return "other"
 
@@ -269,7 +269,8 @@ def is_common_word(name: str) -> bool:
     return (freq.get(name) or 0) >= 40
 
 
-def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False) -> int | None:
+def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False,
+                company: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
 
     Walks back over the words before the suffix (jieba) and stops at verbs,
@@ -292,7 +293,7 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
         word, flag = toks[i]
         place = word in g.cities or word in g.country_names
         stop = not place and (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
-                or (flag == "vn" and word in _VERBAL_NOUNS)
+                or (flag == "vn" and word in _VERBAL_NOUNS and not company)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
         if stop:
@@ -356,7 +357,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
     for m in re.finditer(pat, text):
         end = m.end()
         suffix = m.group(0)
-        new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"))
+        new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"),
+                                company=etype is EntityType.COMPANY)
         if new_start is None:
             continue
         name = text[new_start:end]
@@ -398,7 +400,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 data["name"] = rest
                 data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
-        head = [k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS]
+        head = sorted((k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS),
+                      key=lambda k: -(k.end - k.start))
         if head:
             h = head[0]
             if h.kind == EntityType.PARK.value and etype is EntityType.PARK:
@@ -573,7 +576,7 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
         if any(k.start < b and a < k.end for k in known if k.kind in ENTITY_KINDS):
             continue
         name = m.group(1)
-        if _is_generic(name, g) or is_common_word(name) or name[0] in L.NAME_BAD_START:
+        if _is_generic(name, g) or is_common_word(name) or name[0] in "的在等及其该这":
             continue
         out.append(_m(s, a, b, EntityType.COMPANY.value, key=pattern_key("company", name), source=Source.PATTERN,
                       name=name, partner="1"))
@@ -766,11 +769,21 @@ def _filter_weak(mentions: list[Mention]) -> list[Mention]:
     """Weak aliases (ordinary words such as 伯乐, 现代) count only with support in the article."""
     strong = {m.key for m in mentions if m.kind in ENTITY_KINDS and (not m.get("weak") or m.get("extended"))}
     out = []
+    ents = [m for m in mentions if m.kind in ENTITY_KINDS]
     for i, m in enumerate(mentions):
         if m.get("weak") and m.key not in strong:
             prev = mentions[i - 1] if i else None
             supported = prev is not None and prev.sentence == m.sentence and prev.end == m.start and (
                 prev.kind == EntityType.COUNTRY.value)
+            # Listed with other companies (德国西门子、大陆等): the list says it is a company.
+            # …only when the list carries a country (德国西门子、大陆), which makes the reading certain.
+            neighbours = [o for o in ents if o is not m and o.sentence == m.sentence and not o.get("weak")
+                          and o.kind == EntityType.COMPANY.value and (o.end + 1 == m.start or m.end + 1 == o.start)
+                          and any(c.kind == EntityType.COUNTRY.value and c.sentence == o.sentence
+                                  and c.end == o.start for c in mentions)]
+            if neighbours and m.surface and m.end <= len(m.surface) + m.start:
+                supported = supported or any(
+                    (o.end + 1 == m.start or m.end + 1 == o.start) for o in neighbours)
             if not supported:
                 continue
         out.append(m)

@@ -190,6 +190,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
     facts: list[Fact] = []
     topic: Mention | None = None
     last_block = 0
+    last_inv: tuple[Fact, int, int] | None = None
     for s in sentences:
         ms = by_s.get(s.index, [])
         if not ms:
@@ -198,7 +199,14 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         masked = _masked(s.norm, ms)
         spans = _clauses(s.norm)
         date = _sentence_date(ms) or s.date_hint
-        facts += _investments(article, s, ms, masked, spans, sightings, g, ev, date)
+        found = _investments(article, s, ms, masked, spans, sightings, g, ev, date)
+        if not found and last_inv is not None:
+            found = _continued_investment(s, ms, masked, last_inv, ev, date)
+        if found:
+            last_inv = (found[-1], s.index, s.block)
+        elif any(m.kind == EntityType.COMPANY.value for m in ms):
+            last_inv = None  # another company takes the stage
+        facts += found
         facts += _outbound(s, ms, masked, sightings, g, ev, date)
         facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
         companies = [m for m in ms if m.kind == EntityType.COMPANY.value and m.source is not Source.COREFERENCE]
@@ -252,7 +260,7 @@ def _sentence_date(ms: Sequence[Mention]) -> str:
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
-    parks = [p for p in ms if p.kind == EntityType.PARK.value and not _sibling(s.norm, p, m)]
+    parks = [p for p in ms if p.kind == EntityType.PARK.value and not _sibling(masked, p, m)]
     in_clause = [p for p in parks if a <= p.start < b]
     if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:
@@ -261,14 +269,41 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
     if parks:
         return min(parks, key=lambda p: abs(p.start - m.start)).key
-    return context_park(sightings, s.index, s.block, m.start)
+    siblings = {p.key for p in ms if p.kind == EntityType.PARK.value and _sibling(masked, p, m)}
+    host = context_park(sightings, s.index, s.block, m.start)
+    return "" if host in siblings else host
+
+
+_AGGREGATE = re.compile(r"等\s*\d+\s*个(?:重点|签约|外资|合作)?项目|共\s*\d+\s*个项目|\d+\s*个项目(?:集中)?签约|"
+                        r"[0-9一二三四五六七八九十两]+(?:个|家)(?:项目|企业)[^，,。；;]{0,6}(?:合计|总计|共计)")
+
+
+def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tuple[Fact, int, int], ev: Evidence,
+                          date: str) -> list[Fact]:
+    """A sentence that goes on about the last investment (本阶段计划投资80亿美元…) adds its amounts to it."""
+    fact, index, block = last
+    if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
+        return []
+    if any(m.kind in (EntityType.COMPANY.value, EntityType.INSTITUTION.value) for m in ms):
+        return []
+    amounts = [x for x in ms if x.kind == "amount" and x.get("context") == "investment"]
+    if not amounts:
+        return []
+    parks = [m for m in ms if m.kind == EntityType.PARK.value]
+    host = parks[0].key if parks else fact.parties[1]
+    out = []
+    for x in amounts:
+        out.append(Fact(kind="investment", parties=(fact.parties[0], host), evidence=ev, sectors=fact.sectors,
+                        amount=Amount(x.get("value"), x.get("currency"), x.get("qualifier") or "exact"),
+                        date=date, status=_status(masked) or fact.status, activity=fact.activity))
+    return out
 
 
 def _sibling(text: str, p: Mention, m: Mention) -> bool:
     """A park listed in the same 、-series as the company is a fellow item, not its host."""
     lo, hi = (p.end, m.start) if p.start < m.start else (m.end, p.start)
     between = text[lo:hi]
-    return "、" in between and not re.search(r"[，,；;。]|在|于|落户|位于|入驻|进驻|的", between)
+    return "、" in between and re.fullmatch(r"[□、等]*(?:[^□、，,；;。]{0,8}[、])?[□、等]*", between) is not None
 
 
 def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, spans: list[tuple[int, int]],
@@ -286,6 +321,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
     if not investors:
         return []
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") != "statistic"]
+    if _AGGREGATE.search(masked):
+        # 10个项目集中签约，协议总投资额达10.7亿欧元: a total over several projects, nobody's own amount.
+        amounts = [x for x in amounts if any(inv[2][0] <= x.start < inv[2][1] for inv in investors)
+                   and len(investors) == 1]
     all_companies = [m for m in ms if m.kind == EntityType.COMPANY.value]
     owner: dict[int, list[Mention]] = {}
     for amt in amounts:

@@ -219,8 +219,11 @@ def _join_wrapped_lines(t: _Text) -> _Text:
         first = nxt[0]
         if last in "”」』\"" and len(cur) > 1 and cur[-2] in _TERMINAL:
             last = cur[-2]
+        dated = re.match(r"(?:19|20)\d{2}\s*[-年/.]|来源|发布时间|作者|编辑|记者", nxt) or re.search(
+            r"来源[:：]|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s*$", cur)
         wraps = (
-            len(cur.strip()) >= min_len
+            not dated
+            and len(cur.strip()) >= min_len
             and last not in _TERMINAL
             and blanks <= 1
             and (re.match(rf"[{_CJK}0-9A-Za-z“（(%％]", first) is not None)
