@@ -115,10 +115,10 @@ def resolve_date(text: str, article_date: str = "") -> str:
     m = _REL.search(text)
     if m and year is not None:
         delta = {"今年": 0, "当年": 0, "去年": -1, "上年": -1, "明年": 1, "前年": -2}[m.group(1)]
-        mo = int(m.group(2)) if m.group(2) else None
-        d = int(m.group(3)) if m.group(3) else None
-        if mo is None or 1 <= mo <= 12:
-            candidates.append((m.start(), _iso(year + delta, mo, d)))
+        rel_mo = int(m.group(2)) if m.group(2) else None
+        rel_d = int(m.group(3)) if m.group(3) else None
+        if rel_mo is None or 1 <= rel_mo <= 12:
+            candidates.append((m.start(), _iso(year + delta, rel_mo, rel_d)))
     if not candidates:
         m = _YEAR.search(text)
         if m:

@@ -211,9 +211,9 @@ class _TextExtractor(HTMLParser):
         # The stdlib raises AssertionError on a malformed or unknown ``<![...`` section
         # (``<![foo]>``, ``<![#x``); browsers treat it as a bogus comment, and so do we.
         try:
-            return super().parse_html_declaration(i)  # type: ignore[no-any-return]
+            return super().parse_html_declaration(i)
         except AssertionError:
-            return self.parse_bogus_comment(i)  # type: ignore[no-any-return]
+            return self.parse_bogus_comment(i)
 
 
 def html_to_text(source: str) -> tuple[str, str]:

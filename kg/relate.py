@@ -199,15 +199,16 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         masked = _masked(s.norm, ms)
         spans = _clauses(s.norm)
         date = _sentence_date(ms) or s.date_hint
+        outbound = _outbound(s, ms, masked, sightings, g, ev, date)
         found = _investments(article, s, ms, masked, spans, sightings, g, ev, date)
-        if not found and last_inv is not None:
+        if not found and not outbound and last_inv is not None:
             found = _continued_investment(s, ms, masked, last_inv, ev, date)
         if found:
             last_inv = (found[-1], s.index, s.block)
         elif any(m.kind == EntityType.COMPANY.value for m in ms):
             last_inv = None  # another company takes the stage
         facts += found
-        facts += _outbound(s, ms, masked, sightings, g, ev, date)
+        facts += outbound
         facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
         companies = [m for m in ms if m.kind == EntityType.COMPANY.value and m.source is not Source.COREFERENCE]
         if companies:
@@ -286,6 +287,9 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
         return []
     if any(m.kind in (EntityType.COMPANY.value, EntityType.INSTITUTION.value) for m in ms):
         return []
+    if re.search(r"中方|走出去|对外投资|境外|海外投资", s.norm) or any(
+            m.kind == EntityType.COUNTRY.value and m.country != "CN" for m in ms):
+        return []  # Chinese money going abroad, not the foreign investor's
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") == "investment"]
     if not amounts:
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -227,7 +228,9 @@ def _solutions_json(variables: list[str], rows: list[Any]) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=1)
 def _prefix_map() -> dict[str, str]:
+    """The project's prefixes (``kg.query.PREFIXES``), declared for every query."""
     from kg.query import PREFIXES
 
     return {m.group(1): m.group(2) for m in re.finditer(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", PREFIXES)}
@@ -237,7 +240,7 @@ def _execute(store: Any, job: _Job) -> _Reply:
     """Run one query on the worker's store; keep at most ``job.max_results`` rows or triples."""
     import pyoxigraph as ox
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"prefixes": _prefix_map()}  # not prepended: keeps the parser's line numbers
     try:
         if job.default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
@@ -251,8 +254,8 @@ def _execute(store: Any, job: _Job) -> _Reply:
             if job.result_format is None:
                 return _not_acceptable("ASK", RESULT_FORMATS)
             fmt = next(f for f in RESULT_FORMATS if f.name == job.result_format)
-            return _Reply(200, _content_type(fmt), res.serialize(format=getattr(ox.QueryResultsFormat,
-                                                                                 fmt.name.upper())))
+            body = res.serialize(format=getattr(ox.QueryResultsFormat, fmt.name.upper())) or b""
+            return _Reply(200, _content_type(fmt), body)
         if isinstance(res, ox.QuerySolutions):
             if job.result_format is None:
                 return _not_acceptable("SELECT", RESULT_FORMATS)
@@ -262,7 +265,7 @@ def _execute(store: Any, job: _Job) -> _Reply:
             body = _solutions_json(variables, rows[: job.max_results])
             if fmt.name != "json":  # pyoxigraph writes the other formats from the JSON we made
                 body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
-                    format=getattr(ox.QueryResultsFormat, fmt.name.upper()))
+                    format=getattr(ox.QueryResultsFormat, fmt.name.upper())) or b""
             return _Reply(200, _content_type(fmt), body, len(rows) > job.max_results)
         if job.graph_format is None:
             return _not_acceptable("CONSTRUCT and DESCRIBE", GRAPH_FORMATS)
@@ -270,8 +273,10 @@ def _execute(store: Any, job: _Job) -> _Reply:
         triples = list(islice(res, job.max_results + 1))
         rdf_format = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
                       "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[gfmt.name]
-        prefixes = _prefix_map() if gfmt.name in ("turtle", "rdfxml") else None
-        body = ox.serialize(triples[: job.max_results], format=rdf_format, prefixes=prefixes)
+        prefixes = None
+        if gfmt.name in ("turtle", "rdfxml"):  # kgi: would turn every IRI into an escaped local name
+            prefixes = {p: ns for p, ns in _prefix_map().items() if p != "kgi"}
+        body = ox.serialize(triples[: job.max_results], format=rdf_format, prefixes=prefixes) or b""
         return _Reply(200, _content_type(gfmt), body, len(triples) > job.max_results)
     except SyntaxError as err:
         return _error(400, f"SPARQL syntax error: {err}")
@@ -403,8 +408,8 @@ class _Pool:
             self._replace(w)
             return _error(500, "the query worker stopped unexpectedly (out of memory?); a new one is starting")
         self._replace(w)
-        return _error(504, f"query exceeded the time limit of {timeout:g} s and was stopped; add a LIMIT, "
-                           "narrow the patterns, or ask for a longer --timeout")
+        return _error(504, f"query exceeded the time limit of {timeout:g} s and was stopped; add a LIMIT or "
+                           "narrow the patterns (the limit is `kg serve --timeout`)")
 
     def alive(self) -> int:
         """Workers running now (busy or idle)."""
@@ -584,6 +589,7 @@ class SparqlServer(ThreadingHTTPServer):
     """The HTTP server ``make_server`` returns; ``url`` is its query page, ``url + 'sparql'`` the endpoint."""
 
     daemon_threads = True
+    request_queue_size = 128  # listen backlog; the default 5 drops bursts of connections (1 s SYN retry)
     pool: _Pool | None = None
 
     def __init__(self, address: tuple[str, int], *, query_timeout: float, max_results: int,
@@ -833,9 +839,7 @@ class _Handler(BaseHTTPRequestHandler):
                     raise _Refused(400, f"unknown format {fmt!r} for {kind} results; valid: {names} "
                                         "(or their media types)")
                 raise _Refused(406, _not_acceptable(kind, formats).body.decode("utf-8"))
-        from kg.query import with_prefixes
-
-        return _Job(with_prefixes(text), result_fmt.name if result_fmt else None,
+        return _Job(text, result_fmt.name if result_fmt else None,
                     graph_fmt.name if graph_fmt else None, self.server.max_results,
                     tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
 

@@ -8,7 +8,7 @@ so the browser only draws.
 >>> html.startswith("<!doctype html>"), "https://" in "".join(_attribute_urls(html))
 (True, False)
 >>> sorted(n["label"] for n in _page_data(html)["nodes"])
-['Siemens', '中国', '德国', '苏州工业园区']
+['中国', '德国', '苏州工业园区', '西门子']
 """
 
 from __future__ import annotations
@@ -55,9 +55,12 @@ EDGE_KINDS: dict[str, tuple[str, str, str, bool, bool]] = {
 }
 _QUALIFIER_PREFIX = {"over": "超", "about": "约", "under": "不足"}
 _EDGE_LENGTH = 150.0  # pixels between neighbours in the precomputed layout
-_SMALL_COMPONENT = 300  # components up to this size use networkx.spring_layout
 _FONT = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 _LABEL_MAX = 18
+_RADIUS = 3.0  # force layout: repulsion reaches this many ideal edge lengths
+_CHARGE = 0.5  # and grows with the square root of the degree
+_ITER = 60  # passes for components over 1,000 nodes
+_ITER_SMALL = 150
 _VIS_DIR = "vis-9.1.2"
 
 
@@ -332,9 +335,9 @@ def _select(ents: dict[str, _Entity], facts: list[_Fact], focus: str | None, dep
     nodes = {end for f in kept for end in (f.source, f.target)}
     todo = sorted(nodes)
     while todo:
-        e = ents.get(todo.pop())
-        for parent in e.parents if e is not None else ():
-            kept.append(_Fact("part_of", e.iri, parent, EDGE_KINDS["part_of"][0], rows=[]))  # type: ignore[union-attr]
+        child = todo.pop()
+        for parent in ents[child].parents if child in ents else ():
+            kept.append(_Fact("part_of", child, parent, EDGE_KINDS["part_of"][0]))
             if parent not in nodes:
                 nodes.add(parent)
                 todo.append(parent)
@@ -349,8 +352,7 @@ def _select(ents: dict[str, _Entity], facts: list[_Fact], focus: str | None, dep
             seen |= ring
         nodes = seen
         kept = [f for f in kept if f.source in nodes and f.target in nodes]
-    kept = sorted({id(f): f for f in kept}.values(), key=_Fact.key)
-    return sorted(nodes), kept
+    return sorted(nodes), sorted(kept, key=_Fact.key)
 
 
 # ---------------------------------------------------------------- layout
@@ -366,17 +368,15 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]], seed: int = 7) -> di
     comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
     placed: list[tuple[dict[str, tuple[float, float]], float, float]] = []
     for comp in comps:
-        sub: nx.Graph[str] = nx.Graph()
-        sub.add_nodes_from(comp)
-        sub.add_edges_from(sorted(e for e in g.edges(comp) if e[0] in sub and e[1] in sub))
+        inside = set(comp)
+        sub_edges = sorted({(a, b) if a < b else (b, a) for a, b in g.edges(comp) if a in inside and b in inside})
         if len(comp) == 1:
             pos = {comp[0]: (0.0, 0.0)}
-        elif len(comp) <= _SMALL_COMPONENT:
-            raw = nx.spring_layout(sub, seed=seed, iterations=100)
-            pos = {n: (float(raw[n][0]), float(raw[n][1])) for n in comp}
+        elif len(comp) == 2:
+            pos = {comp[0]: (0.0, 0.0), comp[1]: (1.0, 0.0)}
         else:
-            pos = _large_layout(comp, list(sub.edges()), seed)
-        placed.append(_normalise(pos, list(sub.edges())))
+            pos = _force_layout(comp, sub_edges, seed)
+        placed.append(_normalise(pos, sub_edges))
     return _pack(placed)
 
 
@@ -410,11 +410,11 @@ def _pack(placed: list[tuple[dict[str, tuple[float, float]], float, float]]) -> 
     return out
 
 
-def _large_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> dict[str, tuple[float, float]]:
+def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> dict[str, tuple[float, float]]:
     """Pivot MDS for the global shape, then force-directed passes with short-range repulsion (grid of a k-d tree).
 
-    Linear in the number of nodes and edges per pass, so 5,000 nodes take about a second,
-    where ``networkx.spring_layout`` takes minutes.
+    Each pass is linear in the number of nodes and edges, so 5,000 nodes take a second or two
+    where ``networkx.spring_layout`` takes minutes; hubs get their leaves in a ring instead of a hairball.
     """
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -441,7 +441,7 @@ def _large_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
         pivots.append(nxt)
     d2 = dist ** 2
     c = -0.5 * (d2 - d2.mean(axis=1, keepdims=True) - d2.mean(axis=0, keepdims=True) + d2.mean())
-    vals, vecs = np.linalg.eigh(c @ c.T)
+    _vals, vecs = np.linalg.eigh(c @ c.T)
     coords = (c.T @ vecs[:, ::-1][:, :2]).astype(np.float64)
     for j in range(2):  # a fixed sign, so the picture does not flip between runs
         if coords[np.argmax(np.abs(coords[:, j])), j] < 0:
@@ -450,15 +450,16 @@ def _large_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
     rng = np.random.default_rng(seed)
     k = 1.0
     pos = coords / span * k * math.sqrt(n) + rng.uniform(-0.1, 0.1, size=(n, 2)) * k
-    iterations = 60
+    charge = 1 + _CHARGE * np.sqrt(degree)  # hubs push harder, so their leaves spread out in a ring
+    iterations = _ITER if n > 1000 else _ITER_SMALL
     temp = k * math.sqrt(n) / 10
     for it in range(iterations):
         disp = np.zeros_like(pos)
-        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray")
+        pairs = cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
         if len(pairs):
             delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
             dd = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 1e-3)
-            f = (k * k / dd ** 2)[:, None] * delta
+            f = (k * k * charge[pairs[:, 0]] * charge[pairs[:, 1]] / dd ** 2)[:, None] * delta
             np.add.at(disp, pairs[:, 0], f)
             np.add.at(disp, pairs[:, 1], -f)
         delta = pos[ei[:, 0]] - pos[ei[:, 1]]
@@ -499,8 +500,8 @@ def _vis_assets() -> tuple[str, str]:
     lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / _VIS_DIR
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
-    # inside a <script>, "</script" would end the element; "<\/" is the same string to JavaScript
-    return js.replace("</", "<\\/"), css.replace("</", "<\\/")
+    # "</script" or "</style" would end the element early (9.1.2 has neither; this keeps another copy safe)
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I), re.sub(r"</(style)", r"<\\/\1", css, flags=re.I)
 
 
 def _page_items(ents: dict[str, _Entity], node_ids: list[str], facts: list[_Fact]
@@ -722,11 +723,13 @@ body { display: flex; flex-direction: column; }
 #kg-header h1 { font-size: 17px; margin: 0 12px 0 0; font-weight: 600; }
 #kg-header input, #kg-header select, #kg-header button { font: inherit; padding: 3px 6px; }
 #kg-search { width: 220px; }
+#kg-header select { max-width: 240px; }
 #kg-status { margin-left: auto; color: #555; }
-#kg-main { position: relative; flex: 1; min-height: 0; }
+#kg-main { display: flex; flex: 1; min-height: 0; }
+#kg-stage { position: relative; flex: 1; min-width: 0; }
 #kg-network { position: absolute; inset: 0; }
-#kg-legend { position: absolute; left: 10px; top: 10px; background: rgba(255,255,255,0.93); border: 1px solid #ccc;
-  border-radius: 6px; padding: 8px 10px; line-height: 1.7; box-shadow: 0 1px 4px rgba(0,0,0,0.12); }
+#kg-legend { flex: none; overflow: auto; background: #fafafa; border-right: 1px solid #ddd; padding: 8px 12px;
+  line-height: 1.7; }
 #kg-legend h2 { font-size: 13px; margin: 0 0 2px 0; color: #555; }
 #kg-legend label { display: flex; align-items: center; gap: 6px; cursor: pointer; white-space: nowrap; }
 #kg-legend .kg-count { color: #777; }
@@ -1097,11 +1100,13 @@ _PAGE = """<!doctype html>
 <span id="kg-status" data-state="loading">加载中 Loading…</span>
 </header>
 <div id="kg-main">
+<nav id="kg-legend" aria-label="图例 Legend"></nav>
+<div id="kg-stage">
 <div id="kg-network"></div>
-<div id="kg-legend"></div>
 <ul id="kg-results" hidden></ul>
 <aside id="kg-panel" hidden><button id="kg-close" type="button" aria-label="关闭 Close">×</button>
 <div id="kg-panel-body"></div></aside>
+</div>
 </div>
 <noscript>此页面需要 JavaScript。This page needs JavaScript.</noscript>
 <script type="application/json" id="kg-data">{data}</script>
