@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 import click
@@ -49,10 +50,16 @@ def serve(graph: Path, host: str, port: int, timeout: float, max_results: int, w
     def ready(url: str) -> None:
         click.echo(f"serving {graph} at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: the server closes and its workers end
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         run(graph, host=host, port=port, timeout=timeout, max_results=max_results, workers=workers, ready=ready)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command()

@@ -172,6 +172,39 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
     return out
 
 
+_EXTENSIONS_SORTED = tuple(sorted(set(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES), key=len, reverse=True))
+_ORG_SUFFIXES_SORTED = tuple(sorted(L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES, key=len, reverse=True))
+
+
+@lru_cache(maxsize=16)
+def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(x) for x in sorted(suffixes, key=len, reverse=True)))
+
+
+def _generic_regex(g: Gazetteer) -> re.Pattern[str]:
+    def build() -> re.Pattern[str]:
+        words = sorted({w for w in set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords) if w}, key=len, reverse=True)
+        return re.compile("|".join(re.escape(w) for w in words))
+    return g.cached("generic_regex", build)  # type: ignore[no-any-return]
+
+
+def _generic_start_regex(g: Gazetteer) -> re.Pattern[str]:
+    def build() -> re.Pattern[str]:
+        words = sorted({w for w in set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords) if len(w) >= 2},
+                       key=len, reverse=True)
+        return re.compile("(?:" + "|".join(re.escape(w) for w in words) + ")")
+    return g.cached("generic_start_regex", build)  # type: ignore[no-any-return]
+
+
+def _countries_sorted(g: Gazetteer) -> list[str]:
+    return g.cached("countries_sorted", lambda: sorted(g.country_names, key=len, reverse=True))  # type: ignore[no-any-return]
+
+
+def _stops(g: Gazetteer) -> list[str]:
+    return g.cached("stops", lambda: sorted(set(L.NAME_STOP_WORDS) | {c for c in g.cities if len(c) >= 2},  # type: ignore[no-any-return]
+                                            key=len, reverse=True))
+
+
 _TITLES = ("总经理", "董事长", "总裁", "首席执行官", "首席", "经理", "主席", "先生", "女士", "博士", "教授", "市长", "部长",
            "大使", "总监", "创始人", "负责人", "代表")
 
@@ -192,7 +225,7 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
     while changed and steps < 3:
         changed = False
         steps += 1
-        for ext in sorted(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES, key=len, reverse=True):
+        for ext in _EXTENSIONS_SORTED:
             if text.startswith(ext, end):
                 nxt = end + len(ext)
                 if re.match(r"[园区城坊港]|基地|中心", text[nxt:nxt + 2]):
@@ -212,31 +245,15 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
 # --------------------------------------------------------------------------- patterns
 def _generic_lead(stem: str, g: Gazetteer) -> int:
     """Length of the descriptive words a name starts with (民营企业 in 民营企业华立)."""
-    words = sorted({w for w in L.GENERIC_NAME_WORDS if len(w) >= 2}, key=len, reverse=True)
-    i = 0
-    changed = True
-    while changed:
-        changed = False
-        for w in words:
-            if stem.startswith(w, i):
-                i += len(w)
-                changed = True
-                break
-    return i
+    rx = g.cached("generic_lead", lambda: re.compile("(?:" + "|".join(
+        re.escape(w) for w in sorted({w for w in L.GENERIC_NAME_WORDS if len(w) >= 2}, key=len, reverse=True)) + ")+"))
+    m = rx.match(stem)
+    return m.end() if m else 0
 
 
 def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
     """True when a name's stem is made only of descriptive words (先进医疗器械, 生命健康)."""
-    rest = core
-    words = sorted(set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords), key=len, reverse=True)
-    changed = True
-    while changed and rest:
-        changed = False
-        for w in words:
-            if w and w in rest:
-                rest = rest.replace(w, "", 1)
-                changed = True
-                break
+    rest = _generic_regex(g).sub("", core)
     rest = re.sub(r"[()（）·\-—0-9+、]", "", rest)
     return len(rest) < min_rest
 
@@ -255,17 +272,27 @@ def _jieba():  # type: ignore[no-untyped-def]
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    return jieba.posseg.dt, jieba.dt.FREQ
+    tags = jieba.posseg.dt.word_tag_tab
+    return jieba.dt, jieba.dt.FREQ, tags
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tagger, _ = _jieba()
-    return [(w.word, w.flag) for w in tagger.cut(text, HMM=True)]
+_HMM = True  # the HMM splits unknown names better than the dictionary alone
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """Words of ``text`` with their dictionary part of speech ('x' for a word the dictionary lacks).
+
+    Segmentation is jieba's; tags come from its dictionary rather than its HMM tagger,
+    which is several times slower and adds little at a name's edge.
+    """
+    seg, _, tags = _jieba()
+    return tuple((w, tags.get(w, "x")) for w in seg.cut(text, HMM=_HMM))
 
 
 def is_common_word(name: str) -> bool:
     """True for an ordinary dictionary word (风度, 双向), which is unlikely to be a company name."""
-    _, freq = _jieba()
+    _, freq, _ = _jieba()
     return (freq.get(name) or 0) >= 40
 
 
@@ -314,8 +341,10 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
     # unless what comes before it is itself a named body (江南大学无锡…研究院).
     stem = text[name_start:stem_end]
-    places = [n for n in g.country_names if len(n) >= 2] + [c for c in g.cities if len(c) >= 2]
-    first = min(((stem.find(p), p) for p in places if stem.find(p) > 0), default=None)
+    places = g.cached("places_regex", lambda: re.compile("|".join(re.escape(p) for p in sorted(
+        {n for n in g.country_names if len(n) >= 2} | {c for c in g.cities if len(c) >= 2}, key=len, reverse=True))))
+    hit = places.search(stem, 1) if len(stem) > 1 else None
+    first = (hit.start(), hit.group(0)) if hit else None
     if first is not None:
         pre = stem[: first[0]]
         if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre):
@@ -353,8 +382,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                   known: Sequence[Mention]) -> list[Mention]:
     out = []
     text = s.norm
-    pat = "|".join(re.escape(x) for x in sorted(suffixes, key=len, reverse=True))
-    for m in re.finditer(pat, text):
+    for m in _suffix_regex(tuple(suffixes)).finditer(text):
         end = m.end()
         suffix = m.group(0)
         new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"),
@@ -393,7 +421,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         country = _name_country(name, g)
         data: dict[str, str] = {"name": name}
         if etype is EntityType.COMPANY and country and country != "CN":
-            prefix = next((c for c in sorted(g.country_names, key=len, reverse=True) if name.startswith(c)), "")
+            prefix = next((c for c in _countries_sorted(g) if name.startswith(c)), "")
             if prefix and len(name) - len(prefix) >= 4:
                 rest = name[len(prefix):]
                 rest = rest[_foreign_state_len(rest, g):]
@@ -443,8 +471,7 @@ def _only_extensions(text: str) -> bool:
     """True when ``text`` is made only of words that extend a company name (科技, (中国), 株式会社 …)."""
     rest = text
     while rest:
-        ext = next((x for x in sorted(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES, key=len, reverse=True)
-                    if rest.startswith(x)), "")
+        ext = next((x for x in _EXTENSIONS_SORTED if rest.startswith(x)), "")
         if not ext:
             return False
         rest = rest[len(ext):]
@@ -452,7 +479,7 @@ def _only_extensions(text: str) -> bool:
 
 
 def _name_country(name: str, g: Gazetteer) -> str:
-    for n in sorted(g.country_names, key=len, reverse=True):
+    for n in _countries_sorted(g):
         if name.startswith(n) and len(n) >= 2:
             return g.country_names[n]
     if name.startswith(("香港",)):
@@ -489,7 +516,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
     """Country name + an unknown name: 芬兰美卓, 德国妥思, 英国牛津投资公司."""
     out = []
     text = s.norm
-    stops = sorted(set(L.NAME_STOP_WORDS) | {c for c in g.cities if len(c) >= 2}, key=len, reverse=True)
+    stops = _stops(g)
+    stops_rx = g.cached("stops_regex", lambda: re.compile("|".join(re.escape(w) for w in stops)))
     for k in known:
         if k.kind != EntityType.COUNTRY.value or k.country == "CN":
             continue
@@ -503,13 +531,15 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue  # the country is part of a known name (日本电产)
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
         i += _foreign_state_len(text[i:], g, stops)
-        if any(text.startswith(c, k.start) for c in g.currencies if len(c) > k.end - k.start):
+        if g.cached("currency_regex", lambda: re.compile("|".join(re.escape(c) for c in sorted(
+                g.currencies, key=len, reverse=True)))).match(text, k.start) and len(
+                g.cached("currency_regex", lambda: None).match(text, k.start).group(0)) > k.end - k.start:
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
         suffix_hit = ""
         run = re.match(rf"[{L.CJK}A-Za-z0-9·&\-]{{1,12}}", text[i:])
         if run:
-            for suf in sorted(L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES, key=len, reverse=True):
+            for suf in _ORG_SUFFIXES_SORTED:
                 p = run.group(0).find(suf, 2)
                 if p >= 2 and not any(c in L.NAME_BAD_CHARS for c in run.group(0)[:p]):
                     if not suffix_hit or p + len(suf) < j - i:
@@ -518,7 +548,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         while not suffix_hit and j < len(text) and j - i < 12:
             if not re.match(rf"[{L.CJK}A-Za-z0-9·&\-]", text[j]):
                 break
-            if j - i >= 2 and any(text.startswith(w, j) for w in stops):
+            if j - i >= 2 and stops_rx.match(text, j):
                 break
             ext = next((x for x in ("科技", "电子", "医疗", "制药", "化学", "化工", "集团", "控股", "股份", "精密", "光电",
                                      "汽车", "机械", "电气", "工业", "生物", "能源")
@@ -549,8 +579,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                 "集团", "公司", "有限公司", "股份有限公司", "控股集团"):
             continue  # a place, a ranking or a clause, not a name
         if not suffix_hit or suffix_hit in ("科技", "电子", "医疗", "制药", "化学", "化工", "汽车", "机械", "生物"):
-            if any(name.startswith(w) for w in sorted(set(L.GENERIC_NAME_WORDS) | set(g.sector_keywords), key=len)
-                   if len(w) >= 2):
+            if _generic_start_regex(g).match(name):
                 continue  # 德国新材料车体项目: a description, not a name
         etype = EntityType.INSTITUTION if suffix_hit in L.INSTITUTION_SUFFIXES else EntityType.COMPANY
         data: dict[str, str] = {"name": name, "prefixed": "1"}
@@ -592,8 +621,9 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
         if re.search(rf"({suffix})$", name) and not _is_generic(re.sub(rf"({suffix})$", "", name), g):
             out.append(_m(s, m.start(1), m.end(1), EntityType.AGREEMENT.value,
                           key=pattern_key("agreement", name), source=Source.PATTERN, name=name, agr_kind="platform"))
-    shorts = "".join(sorted(g.country_short)) or "英美德法日韩新意"
-    for m in re.finditer(rf"中[{re.escape(shorts)}]{{1,3}}[{L.CJK}]{{2,10}}?(?:{suffix})", text):
+    platform_rx = g.cached("platform_regex", lambda: re.compile(
+        rf"中[{re.escape(''.join(sorted(g.country_short)) or '英美德法日韩新意')}]{{1,3}}[{L.CJK}]{{2,10}}?(?:{suffix})"))
+    for m in platform_rx.finditer(text):
         name = m.group(0)
         out.append(_m(s, m.start(), m.end(), EntityType.AGREEMENT.value, key=pattern_key("agreement", name),
                       source=Source.PATTERN, name=name, agr_kind="platform"))
@@ -620,10 +650,12 @@ def _country_compounds(s: Sentence, g: Gazetteer) -> list[Mention]:
         return []
     out = []
     text = s.norm
-    chars = "".join(re.escape(c) for c in g.country_short if len(c) == 1)
-    if not chars:
+    rx = g.cached("compound_regex", lambda: re.compile(
+        "(中|对)([" + "".join(re.escape(c) for c in g.country_short if len(c) == 1) + "]{1,3})")
+        if any(len(c) == 1 for c in g.country_short) else None)
+    if rx is None:
         return []
-    for m in re.finditer(rf"(?<![{L.CJK}])?(中|对)([{chars}]{{1,3}})", text):
+    for m in rx.finditer(text):
         after = text[m.end():]
         if m.group(1) == "中" and not after.startswith(_COMPOUND_NEXT):
             continue

@@ -111,6 +111,13 @@ class Gazetteer:
             entries.append((key, weak))
 
     _matcher: object = field(default=None, repr=False, compare=False)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def cached(self, name: str, build):  # type: ignore[no-untyped-def]
+        """A value derived from the tables, computed once (sorted name lists, compiled patterns)."""
+        if name not in self.cache:
+            self.cache[name] = build()
+        return self.cache[name]
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:

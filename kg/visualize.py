@@ -29,10 +29,11 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import PROV
+from rdflib.term import Node
 
 from kg.errors import AmbiguousEntity, QueryError
-from kg.export import ONTOLOGY_DIR, _evidence, _label, _local, _one
-from kg.namespaces import KG, ORG, SCHEMA
+from kg.export import ONTOLOGY_DIR, _local
+from kg.namespaces import KG, SCHEMA
 
 DEFAULT_TITLE = "中外产业合作知识图谱 · Sino-foreign industrial cooperation"
 
@@ -99,13 +100,54 @@ class _Fact:
         return self.kind, self.source, self.target, self.iri, self.label
 
 
-def _text(g: Graph, node: object, lang: str) -> str:
-    """The preferred label (or rdfs:label) in exactly ``lang``, or ``""``."""
-    for p in (SKOS.prefLabel, RDFS.label):
-        for o in sorted(g.objects(node, p), key=str):  # type: ignore[arg-type]
-            if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
-                return str(o)
-    return ""
+class _Index:
+    """The statements the page needs, read in one pass per predicate (``Graph.value`` per node is 50x slower)."""
+
+    PREDICATES = (RDF.type, SKOS.prefLabel, SKOS.altLabel, RDFS.label, SKOS.notation, KG.isoCode, KG.country,
+                  OWL.sameAs, SCHEMA.containedInPlace, KG.parkKind, KG.institutionKind, KG.sector, KG.investor,
+                  KG.host, KG.amount, SCHEMA.value, SCHEMA.currency, KG.qualifier, KG.amountUSD, KG.rateSource,
+                  KG.activity, KG.date, KG.status, KG.projects, KG.via, KG.party, KG.cooperationKind, KG.agreement,
+                  PROV.qualifiedDerivation, PROV.entity, KG.fileName, KG.quote)
+
+    def __init__(self, g: Graph) -> None:
+        self.by: dict[URIRef, dict[Node, list[Node]]] = {}
+        for p in self.PREDICATES:
+            table: dict[Node, list[Node]] = defaultdict(list)
+            for s, o in g.subject_objects(p):
+                table[s].append(o)
+            for values in table.values():
+                values.sort(key=lambda o: (str(o), getattr(o, "language", None) or ""))
+            self.by[p] = dict(table)
+
+    def all(self, s: Node | None, p: URIRef) -> list[Node]:
+        return self.by[p].get(s, []) if s is not None else []  # type: ignore[arg-type]
+
+    def one(self, s: Node | None, p: URIRef) -> Node | None:
+        values = self.all(s, p)
+        return values[0] if values else None
+
+    def text(self, s: Node | None, p: URIRef) -> str:
+        v = self.one(s, p)
+        return "" if v is None else str(v)
+
+    def label(self, s: Node | None, lang: str) -> str:
+        """The preferred label (or ``rdfs:label``) in exactly ``lang``, or ``""``."""
+        for p in (SKOS.prefLabel, RDFS.label):
+            for o in self.all(s, p):
+                if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
+                    return str(o)
+        return ""
+
+    def name(self, s: Node | None) -> str:
+        """Chinese label, else any preferred label or ``rdfs:label`` (as ``kg.export`` names things)."""
+        return self.label(s, "zh-Hans") or self.text(s, SKOS.prefLabel) or self.text(s, RDFS.label)
+
+    def term(self, t: Node | None, lang: int = 0) -> str:
+        """Label of a vocabulary term (0: Chinese, 1: English), from the graph or else the ontology."""
+        if t is None:
+            return ""
+        own = self.label(t, "zh-Hans" if lang == 0 else "en")
+        return own or _vocabulary_labels().get(str(t), ("", ""))[lang] or _local(t)
 
 
 @functools.lru_cache(maxsize=1)
@@ -116,52 +158,46 @@ def _vocabulary_labels() -> dict[str, tuple[str, str]]:
         return {}
     onto = Graph()
     onto.parse(path, format="turtle")
-    return {str(s): (_text(onto, s, "zh-Hans"), _text(onto, s, "en")) for s in set(onto.subjects(RDFS.label, None))}
+    idx = _Index(onto)
+    return {str(s): (idx.label(s, "zh-Hans"), idx.label(s, "en")) for s in idx.by[RDFS.label]}
 
 
-def _term_label(g: Graph, term: object, lang: int = 0) -> str:
-    """Label of a vocabulary term (0: Chinese, 1: English), from the graph or else the ontology."""
-    if term is None:
-        return ""
-    own = _text(g, term, "zh-Hans" if lang == 0 else "en")
-    return own or _vocabulary_labels().get(str(term), ("", ""))[lang] or _local(term)
+def _type_of(idx: _Index, s: Node) -> str:
+    classes = set(idx.all(s, RDF.type))
+    if KG.JointPlatform in classes:
+        return "JointPlatform"
+    return next((key for key, (cls, *_r) in TYPES.items() if cls in classes), "Other")
 
 
-def _type_of(g: Graph, s: URIRef) -> str:
-    for key, (cls, *_rest) in TYPES.items():
-        if cls is not None and (s, RDF.type, cls) in g:
-            if key == "Agreement" and (s, RDF.type, KG.JointPlatform) in g:
-                return "JointPlatform"
-            return key
-    return "Other"
-
-
-def _entity(g: Graph, s: URIRef) -> _Entity:
-    kind_term = g.value(s, KG.parkKind) or g.value(s, KG.institutionKind)
-    country = g.value(s, KG.country)
-    code = _one(g, country, KG.isoCode) if country is not None else _one(g, s, KG.isoCode)
-    same = sorted(str(o) for o in g.objects(s, OWL.sameAs))
-    qids = [m.group(1) for o in same if (m := re.fullmatch(r"https?://www\.wikidata\.org/entity/(Q\d+)", o))]
+def _entity(idx: _Index, s: Node) -> _Entity:
+    kind_term = idx.one(s, KG.parkKind) or idx.one(s, KG.institutionKind)
+    country = idx.one(s, KG.country)
+    code = idx.text(country, KG.isoCode) if country is not None else idx.text(s, KG.isoCode)
+    qids = [m.group(1) for o in idx.all(s, OWL.sameAs)
+            if (m := re.fullmatch(r"https?://www\.wikidata\.org/entity/(Q\d+)", str(o)))]
     names = {str(s), str(s).split("/id/", 1)[-1]}
     for p in (SKOS.prefLabel, SKOS.altLabel, RDFS.label, SKOS.notation, KG.isoCode):
-        names.update(str(o) for o in g.objects(s, p))
-    parents = sorted(str(p) for p in g.objects(s, SCHEMA.containedInPlace)
-                     if isinstance(p, URIRef) and p != s and (p, RDF.type, KG.Park) in g)
+        names.update(str(o) for o in idx.all(s, p))
+    parents = [str(p) for p in idx.all(s, SCHEMA.containedInPlace)
+               if isinstance(p, URIRef) and p != s and KG.Park in idx.all(p, RDF.type)]
     return _Entity(
-        iri=str(s), type=_type_of(g, s), zh=_text(g, s, "zh-Hans") or _label(g, s), en=_text(g, s, "en"),
-        names=names, country=code, wikidata=qids[0] if qids else "",
-        kind=_term_label(g, kind_term) if kind_term is not None else "",
-        sectors=tuple(sorted(_local(x) for x in g.objects(s, KG.sector))), parents=tuple(parents),
+        iri=str(s), type=_type_of(idx, s), zh=idx.name(s), en=idx.label(s, "en"), names=names, country=code,
+        wikidata=qids[0] if qids else "", kind=idx.term(kind_term) if kind_term is not None else "",
+        sectors=tuple(sorted(_local(x) for x in idx.all(s, KG.sector))), parents=tuple(parents),
     )
 
 
-def _entities(g: Graph) -> dict[str, _Entity]:
+def _entities(g: Graph, idx: _Index) -> dict[str, _Entity]:
     subjects = {s for key, (cls, *_r) in TYPES.items() if cls is not None for s in g.subjects(RDF.type, cls)}
-    return {str(s): _entity(g, s) for s in sorted(subjects, key=str) if isinstance(s, URIRef)}
+    return {str(s): _entity(idx, s) for s in sorted(subjects, key=str) if isinstance(s, URIRef)}
 
 
 def _short_amount(value: str, currency: str, qualifier: str) -> str:
-    """``"超10亿 USD"`` for 1e9 USD stated as 'over'; ``""`` without a value."""
+    """``"超10亿 USD"`` for 1e9 USD stated as 'over'; ``""`` without a value.
+
+    >>> _short_amount("475000000.0", "USD", "exact"), _short_amount("9775000", "USD", "agreed")
+    ('4.75亿 USD', '977.5万 USD')
+    """
     try:
         v = Decimal(value)
     except (InvalidOperation, ValueError):
@@ -176,77 +212,81 @@ def _short_amount(value: str, currency: str, qualifier: str) -> str:
     return f"{_QUALIFIER_PREFIX.get(qualifier, '')}{num}{suffix} {currency}".strip()
 
 
-def _amount_rows(g: Graph, fact: URIRef) -> tuple[str, list[tuple[str, str]]]:
-    amt = g.value(fact, KG.amount)
+def _amount_rows(idx: _Index, fact: Node) -> tuple[str, list[tuple[str, str]]]:
+    amt = idx.one(fact, KG.amount)
     if amt is None:
         return "", []
-    value, currency = _one(g, amt, SCHEMA.value), _one(g, amt, SCHEMA.currency)
-    qual = g.value(amt, KG.qualifier)
+    value, currency = idx.text(amt, SCHEMA.value), idx.text(amt, SCHEMA.currency)
+    qual = idx.one(amt, KG.qualifier)
     short = _short_amount(value, currency, _local(qual) if qual is not None else "")
     rows = [("金额 Amount", f"{short} ({value} {currency})" if short else f"{value} {currency}".strip())]
     if qual is not None:
-        rows.append(("表述 Stated as", f"{_term_label(g, qual)} {_term_label(g, qual, 1)}"))
-    usd = _one(g, amt, KG.amountUSD)
+        rows.append(("表述 Stated as", f"{idx.term(qual)} {idx.term(qual, 1)}"))
+    usd, rate = idx.text(amt, KG.amountUSD), idx.text(amt, KG.rateSource)
     if usd:
-        rows.append(("折合美元 USD", f"{usd} ({_one(g, amt, KG.rateSource)})" if g.value(amt, KG.rateSource) else usd))
+        rows.append(("折合美元 USD", f"{usd} ({rate})" if rate else usd))
     return short, rows
 
 
-def _sector_ids(g: Graph, fact: URIRef) -> set[str]:
-    return {_local(s) for s in g.objects(fact, KG.sector)}
-
-
-def _common_rows(g: Graph, fact: URIRef) -> list[tuple[str, str]]:
+def _common_rows(idx: _Index, fact: Node) -> list[tuple[str, str]]:
     rows = []
-    secs = sorted(g.objects(fact, KG.sector), key=str)
+    secs = idx.all(fact, KG.sector)
     if secs:
-        rows.append(("行业 Sector", "; ".join(f"{_label(g, s)} {_text(g, s, 'en')}".strip() for s in secs)))
+        rows.append(("行业 Sector", "; ".join(f"{idx.name(s)} {idx.label(s, 'en')}".strip() for s in secs)))
     for label, prop in (("业务 Activity", KG.activity), ("日期 Date", KG.date)):
-        v = _one(g, fact, prop)
+        v = idx.text(fact, prop)
         if v:
             rows.append((label, v))
-    status = g.value(fact, KG.status)
+    status = idx.one(fact, KG.status)
     if status is not None:
-        rows.append(("状态 Status", f"{_term_label(g, status)} {_term_label(g, status, 1)}"))
-    projects = _one(g, fact, KG.projects)
+        rows.append(("状态 Status", f"{idx.term(status)} {idx.term(status, 1)}"))
+    projects = idx.text(fact, KG.projects)
     if projects:
         rows.append(("项目数 Projects", projects))
-    via = g.value(fact, KG.via)
+    via = idx.one(fact, KG.via)
     if via is not None:
-        rows.append(("经由 Via", _label(g, via)))
+        rows.append(("经由 Via", idx.name(via)))
     return rows
 
 
-def _quote(g: Graph, fact: URIRef) -> list[tuple[str, str]]:
-    name, quote, _start, _end = _evidence(g, fact)
-    return [(quote, name)] if quote or name else []
+def _quotes(idx: _Index, fact: Node) -> list[tuple[str, str]]:
+    """(sentence, article file name) of each derivation, lines joined as ``kg.export`` shows them."""
+    out = []
+    for d in idx.all(fact, PROV.qualifiedDerivation):
+        quote = idx.text(d, KG.quote)
+        quote = "".join(line.strip() for line in quote.splitlines()) if "\n" in quote else quote
+        name = idx.text(idx.one(d, PROV.entity), KG.fileName)
+        if quote or name:
+            out.append((quote, name))
+    return out
 
 
-def _facts(g: Graph, ents: dict[str, _Entity]) -> list[_Fact]:
+def _facts(g: Graph, idx: _Index, ents: dict[str, _Entity]) -> list[_Fact]:
     """Every investment, outbound investment and cooperation of the graph as edges, in a stable order."""
     out: list[_Fact] = []
     for s in sorted(set(g.subjects(RDF.type, KG.Investment)), key=str):
-        inv, host = g.value(s, KG.investor), g.value(s, KG.host)
+        inv, host = idx.one(s, KG.investor), idx.one(s, KG.host)
         if not isinstance(s, URIRef) or inv is None or host is None:
             continue
-        kind = "outbound" if (s, RDF.type, KG.OutboundInvestment) in g else "investment"
-        short, rows = _amount_rows(g, s)
+        kind = "outbound" if KG.OutboundInvestment in idx.all(s, RDF.type) else "investment"
+        short, rows = _amount_rows(idx, s)
         label = f"{EDGE_KINDS[kind][0]} {short}".strip()
-        out.append(_Fact(kind, str(inv), str(host), label, str(s), rows + _common_rows(g, s), set(),
-                         _sector_ids(g, s), _quote(g, s)))
+        out.append(_Fact(kind, str(inv), str(host), label, str(s), rows + _common_rows(idx, s), set(),
+                         {_local(x) for x in idx.all(s, KG.sector)}, _quotes(idx, s)))
     for s in sorted(set(g.subjects(RDF.type, KG.Cooperation)), key=str):
         if not isinstance(s, URIRef):
             continue
-        parties = sorted({str(p) for p in g.objects(s, KG.party)})
-        ckind = g.value(s, KG.cooperationKind)
-        label = _term_label(g, ckind) if ckind is not None else EDGE_KINDS["cooperation"][0]
-        rows = [("合作类型 Kind", f"{label} {_term_label(g, ckind, 1)}" if ckind is not None else label)]
-        agr = g.value(s, KG.agreement)
+        parties = sorted({str(p) for p in idx.all(s, KG.party)})
+        ckind = idx.one(s, KG.cooperationKind)
+        label = idx.term(ckind) if ckind is not None else EDGE_KINDS["cooperation"][0]
+        rows = [("合作类型 Kind", f"{label} {idx.term(ckind, 1)}" if ckind is not None else label)]
+        agr = idx.one(s, KG.agreement)
         if agr is not None:
-            rows.append(("协议或平台 Agreement", _label(g, agr)))
+            rows.append(("协议或平台 Agreement", idx.name(agr)))
+        rows += _common_rows(idx, s)
+        sectors, quotes = {_local(x) for x in idx.all(s, KG.sector)}, _quotes(idx, s)
         for a, b in itertools.combinations(parties, 2):
-            out.append(_Fact("cooperation", a, b, label, str(s), rows + _common_rows(g, s), set(),
-                             _sector_ids(g, s), _quote(g, s)))
+            out.append(_Fact("cooperation", a, b, label, str(s), rows, set(), set(sectors), quotes))
     for f in out:
         for end in (f.source, f.target):
             e = ents.get(end)
@@ -258,12 +298,12 @@ def _facts(g: Graph, ents: dict[str, _Entity]) -> list[_Fact]:
     return out
 
 
-def _ensure_entities(g: Graph, ents: dict[str, _Entity], facts: Iterable[_Fact]) -> None:
+def _ensure_entities(idx: _Index, ents: dict[str, _Entity], facts: Iterable[_Fact]) -> None:
     """Endpoints of facts that carry none of the entity classes still get a node (type ``Other``)."""
     for f in facts:
         for end in (f.source, f.target):
             if end not in ents:
-                ents[end] = _entity(g, URIRef(end))
+                ents[end] = _entity(idx, URIRef(end))
 
 
 # ---------------------------------------------------------------- choosing what to show
@@ -306,14 +346,14 @@ def _country_code(g: Graph, ents: dict[str, _Entity], country: str) -> str:
         raise QueryError(f"{err}; ISO codes in the graph: {', '.join(codes)}") from err
 
 
-def _sector_keys(g: Graph, sector: str) -> set[str]:
+def _sector_keys(g: Graph, idx: _Index, sector: str) -> set[str]:
     """The sector named ``sector`` (key, Chinese or English label) and every sector below it."""
     secs = {}
     for s in sorted(set(g.subjects(RDF.type, KG.Sector)), key=str):
         if isinstance(s, URIRef):
             names = {_local(s), str(s)} | {str(o) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation)
-                                           for o in g.objects(s, p)}
-            secs[str(s)] = _Entity(str(s), "Sector", _label(g, s), _text(g, s, "en"), names)
+                                           for o in idx.all(s, p)}
+            secs[str(s)] = _Entity(str(s), "Sector", idx.name(s), idx.label(s, "en"), names)
     try:
         top = URIRef(_match(secs, sector, "sector"))
     except QueryError as err:
@@ -460,17 +500,22 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
             delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
             dd = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 1e-3)
             f = (k * k * charge[pairs[:, 0]] * charge[pairs[:, 1]] / dd ** 2)[:, None] * delta
-            np.add.at(disp, pairs[:, 0], f)
-            np.add.at(disp, pairs[:, 1], -f)
+            disp += _scatter(pairs[:, 0], f, n) - _scatter(pairs[:, 1], f, n)
         delta = pos[ei[:, 0]] - pos[ei[:, 1]]
         dd = np.hypot(delta[:, 0], delta[:, 1])
         f = (dd / k)[:, None] * delta
-        np.add.at(disp, ei[:, 0], -f)
-        np.add.at(disp, ei[:, 1], f)
+        disp += _scatter(ei[:, 1], f, n) - _scatter(ei[:, 0], f, n)
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp = max(temp * 0.93, k * 0.02) if it < iterations - 1 else temp
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _scatter(index: Any, values: Any, n: int) -> Any:
+    """Sum rows of ``values`` (k x 2) into ``n`` rows by ``index`` (``np.add.at``, but 20x faster)."""
+    import numpy as np
+
+    return np.stack([np.bincount(index, weights=values[:, j], minlength=n) for j in range(2)], axis=1)
 
 
 # ---------------------------------------------------------------- the page
@@ -632,11 +677,12 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
     """
     if depth < 0:
         raise QueryError(f"depth must be 0 or more, not {depth}")
-    ents = _entities(graph)
-    facts = _facts(graph, ents)
-    _ensure_entities(graph, ents, facts)
+    idx = _Index(graph)
+    ents = _entities(graph, idx)
+    facts = _facts(graph, idx, ents)
+    _ensure_entities(idx, ents, facts)
     code = _country_code(graph, ents, country) if country is not None else None
-    sectors = _sector_keys(graph, sector) if sector is not None else None
+    sectors = _sector_keys(graph, idx, sector) if sector is not None else None
     centre = _match(ents, focus, "entity") if focus is not None else None
     node_ids, shown = _select(ents, facts, centre, depth, code, sectors)
     nodes, edges = _page_items(ents, node_ids, shown)
@@ -655,8 +701,8 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
                       for k, t in EDGE_KINDS.items()],
         "countries": [{"code": c, "zh": by_code[c].zh if c in by_code else "", "en": by_code[c].en if c in by_code
                        else ""} for c in countries],
-        "sectors": [{"key": s, "zh": _label(graph, sector_nodes[s]) if s in sector_nodes else s,
-                     "en": _text(graph, sector_nodes[s], "en") if s in sector_nodes else ""} for s in sector_keys],
+        "sectors": [{"key": s, "zh": idx.name(sector_nodes[s]) if s in sector_nodes else s,
+                     "en": idx.label(sector_nodes[s], "en") if s in sector_nodes else ""} for s in sector_keys],
         "filter": {"focus": centre or "", "depth": depth, "country": code or "", "sector": sector or ""},
     }
     js, css = _vis_assets()
@@ -710,7 +756,6 @@ def _example_graph() -> Graph:
     g.add((coop, RDF.type, KG.Cooperation))
     g.add((coop, KG.party, cn))
     g.add((coop, KG.party, de))
-    _ = ORG
     return g
 
 
