@@ -1,0 +1,193 @@
+"""Benchmark: synthetic corpora of realistic articles, build speed and memory, SPARQL latency.
+
+Run ``python -m kg.bench --sizes 1000,10000`` (``--help`` lists the options). It prints, in one run:
+extraction throughput on one core and on all cores, end-to-end build time and
+peak memory, triples, p50/p95 latency of every saved query in Oxigraph and in
+rdflib's own engine (and their ratio), and the time to write graph.html.
+Absolute times on a shared machine are noisy: compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_SIDEBAR = ("舞剧《星河》将在大剧院连演三场，著名演员领衔主演，观众好评如潮。",
+            "某影城推出暑期档电影超前点映活动，IMAX厅票房再创新高，明星路演引发粉丝热议。",
+            "歌手新专辑首发，演唱会巡演门票开售，乐坛人士纷纷点赞。")
+_NAV = "首页 > 新闻中心 > 园区动态 正文\n"
+_VERBS = ("投资", "增资", "设立", "落户", "签约建设", "新建")
+_FACILITIES = ("研发中心", "生产基地", "新工厂", "亚太总部", "制造基地", "创新中心")
+_UNITS = (("亿美元", 1), ("万欧元", 100), ("亿元", 1), ("亿日元", 10))
+
+
+def synthetic_article(rng: random.Random, parks: list[tuple[str, str]], companies: list[tuple[str, str, str]],
+                      countries: dict[str, str], i: int) -> tuple[str, bool]:
+    """One article (Simplified text, and whether to write it in Traditional) about a park and its investors."""
+    park, _ = rng.choice(parks)
+    lines = [f"{park}举行重点项目签约仪式", ""]
+    if rng.random() < 0.3:
+        lines.insert(0, _NAV + "![]()")
+    lines.append(f"{2018 + i % 8}-{1 + i % 12:02d}-{1 + i % 28:02d} 来源：园区发布")
+    for _ in range(rng.randint(3, 6)):
+        name, code, _sector = rng.choice(companies)
+        country = countries.get(code, "")
+        unit, scale = rng.choice(_UNITS)
+        amount = rng.randint(1, 90) * scale / (10 if rng.random() < 0.3 else 1)
+        q = rng.choice(("", "超", "约", "总投资"))
+        verb = rng.choice(_VERBS)
+        fac = rng.choice(_FACILITIES)
+        lines.append(f"{country}{name}{verb}{q}{amount:g}{unit}在{park}建设{fac}，主要从事研发与生产，"
+                     f"预计明年竣工投产，达产后年产值可观。")
+    lines.append(f"截至目前，{park}累计实际利用外资{rng.randint(10, 400)}亿美元，进出口总额{rng.randint(100, 900)}亿元。")
+    lines.append(f"园区将持续优化营商环境，深化与{rng.choice(list(countries.values()))}等国家的合作。")
+    lines.append("（本报记者 张三）")
+    lines.append(rng.choice(_SIDEBAR))
+    text = "\n".join(lines) + "\n"
+    if rng.random() < 0.25:  # PDF text: hard line breaks inside words
+        text = "\n".join(text[j:j + 26] for j in range(0, len(text), 26))
+    return text, rng.random() < 0.2
+
+
+def make_corpus(folder: Path, n: int, seed: int = 7) -> int:
+    """Write ``n`` synthetic articles into ``folder``; returns the bytes written."""
+    from kg.gazetteer import default
+    from kg.model import EntityType
+
+    g = default()
+    import opencc
+
+    s2t = opencc.OpenCC("s2t").convert
+    parks = sorted((e.label_zh, e.key) for e in g.entities.values() if e.type is EntityType.PARK and e.country == "CN")
+    companies = sorted((e.label_zh, e.country, e.sector) for e in g.entities.values()
+                       if e.type is EntityType.COMPANY and e.country and e.country != "CN")
+    countries = {c.code: c.name_zh for c in g.countries.values()}
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for i in range(n):
+        text, hant = synthetic_article(rng, parks, companies, countries, i)
+        if hant:
+            text = s2t(text)
+        data = text.encode("utf-8")
+        sub = folder / f"{i // 1000:04d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"a{i:06d}.txt").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def extraction_throughput(folder: Path, jobs: int, limit: int) -> tuple[float, float]:
+    """MB/s and articles/s of read+segment+extract+relate over at most ``limit`` files."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kg.corpus import _init_worker, _work
+    from kg.gazetteer import DATA_DIR
+    from kg.read import MAX_BYTES
+
+    files = sorted(str(p) for p in folder.rglob("*.txt"))[:limit]
+    t0 = time.perf_counter()
+    size = 0
+    if jobs == 1:
+        _init_worker(str(DATA_DIR))
+        t0 = time.perf_counter()
+        for f in files:
+            size += _work((f, None, MAX_BYTES))[3]
+    else:
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(str(DATA_DIR),)) as ex:
+            list(ex.map(_work, [(files[0], None, MAX_BYTES)] * jobs))  # warm every worker
+            t0 = time.perf_counter()
+            for item in ex.map(_work, [(f, None, MAX_BYTES) for f in files], chunksize=32):
+                size += item[3]
+    dt = time.perf_counter() - t0
+    return size / 1e6 / dt, len(files) / dt
+
+
+def query_latency(graph_dir: Path, repeats: int, rdflib_too: bool) -> list[tuple[str, float, float, float | None]]:
+    """(query, p50 ms, p95 ms, rdflib p50 ms or None) for every saved query."""
+    from kg.query import load_graph, open_store, run_query, saved_queries, with_prefixes
+
+    store = open_store(graph_dir)
+    rg = load_graph(graph_dir) if rdflib_too else None
+    out = []
+    for name, q in saved_queries().items():
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            run_query(store, q.text)
+            times.append((time.perf_counter() - t) * 1000)
+        rd = None
+        if rg is not None:
+            t = time.perf_counter()
+            list(rg.query(with_prefixes(q.text)))
+            rd = (time.perf_counter() - t) * 1000
+        times.sort()
+        out.append((name, statistics.median(times), times[int(0.95 * (len(times) - 1))], rd))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes in articles")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the parallel runs")
+    ap.add_argument("--repeats", type=int, default=20, help="runs per query for p50/p95")
+    ap.add_argument("--no-rdflib", action="store_true", help="skip rdflib's engine (slow on big graphs)")
+    ap.add_argument("--workdir", type=Path, default=None, help="where corpora and builds go (default: a temp dir)")
+    args = ap.parse_args(argv)
+    base = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; workdir {base}")
+    for n in (int(x) for x in args.sizes.split(",") if x):
+        corpus = base / f"corpus-{n}"
+        t = time.perf_counter()
+        nbytes = make_corpus(corpus, n) if not corpus.exists() else sum(p.stat().st_size for p in corpus.rglob("*.txt"))
+        print(f"\n== {n} articles, {nbytes / 1e6:.1f} MB (generated in {time.perf_counter() - t:.1f} s)")
+        sample = min(n, 2000)
+        mb1, a1 = extraction_throughput(corpus, 1, sample)
+        mbj, aj = extraction_throughput(corpus, args.jobs, sample)
+        print(f"extraction, 1 core:  {mb1:.2f} MB/s, {a1:.0f} articles/s (on {sample} articles)")
+        print(f"extraction, {args.jobs} cores: {mbj:.2f} MB/s, {aj:.0f} articles/s (x{mbj / mb1:.2f})")
+        out = base / f"build-{n}"
+        cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--full", "-q",
+               "--jobs", str(args.jobs)]
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        build_s = time.perf_counter() - t
+        print(f"build: {build_s:.1f} s end to end, peak memory {_peak_rss_mb():.0f} MB (largest process), "
+              f"exit {proc.returncode}")
+        print("  " + (proc.stdout.strip().splitlines() or ["(no output)"])[-2])
+        if proc.returncode not in (0, 3):
+            print(proc.stderr[-2000:])
+            continue
+        t = time.perf_counter()
+        from kg.query import load_graph
+        from kg.visualize import render_html
+
+        g = load_graph(out)
+        t_load = time.perf_counter() - t
+        t = time.perf_counter()
+        render_html(g)
+        print(f"triples: {len(g)}; rdflib parse {t_load:.1f} s; graph.html rendered in {time.perf_counter() - t:.1f} s")
+        print(f"{'query':28} {'p50 ms':>9} {'p95 ms':>9} {'rdflib ms':>10} {'ratio':>7}")
+        for name, p50, p95, rd in query_latency(out, args.repeats, not args.no_rdflib):
+            ratio = f"{rd / p50:7.1f}" if rd else "      -"
+            rds = f"{rd:10.1f}" if rd else "         -"
+            print(f"{name:28} {p50:9.2f} {p95:9.2f} {rds} {ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
