@@ -148,14 +148,24 @@ def bind_prefixes(g: Graph) -> None:
     g.bind("owl", OWL)
 
 
-def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | None = None) -> Graph:
+def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | None = None,
+                store: str = "default") -> Graph:
     """The knowledge graph of a set of article results.
 
     Every fact node is ``prov:wasDerivedFrom`` its article and carries a
     ``prov:qualifiedDerivation`` with the evidence sentence and its offsets.
+    ``store="Oxigraph"`` keeps the triples in Oxigraph (oxrdflib) instead of
+    rdflib's memory store: the same API, a fraction of the memory on big corpora.
     """
     rates = rates or load_rates()
-    g = Graph()
+    if store.lower() == "oxigraph":
+        try:
+            import oxrdflib  # noqa: F401
+        except ImportError as err:
+            raise OntologyError("the Oxigraph store needs oxrdflib: pip install oxrdflib") from err
+        g = Graph(store="Oxigraph")
+    else:
+        g = Graph()
     bind_prefixes(g)
     entities = merge_entities(results)
     seen_articles: dict[str, list[str]] = {}

@@ -120,7 +120,10 @@ def build_corpus(
                 stored = pickle.load(f)
             if stored.get("code") == digest:
                 cache = stored.get("articles", {})
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            if not isinstance(cache, dict) or not all(
+                    isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ArticleResult) for v in cache.values()):
+                cache = {}
+        except Exception:  # a cache that does not load is rebuilt, whatever is wrong with it
             cache = {}
     indexes: dict[Path, dict[str, dict[str, str]]] = {}
     jobs_todo: list[tuple[str, dict[str, str] | None, int]] = []
@@ -133,7 +136,16 @@ def build_corpus(
         meta = indexes[folder].get(f.name)
         key = str(f)
         try:
-            fd = hashlib.sha1(f.read_bytes() + repr(sorted((meta or {}).items())).encode()).hexdigest()
+            size = f.stat().st_size
+            if size > max_bytes:
+                report.skipped.append((key, f"too large ({size / 1048576:.1f} MB > limit {max_bytes / 1048576:.0f} MB; "
+                                            "see --max-size)"))
+                continue
+            h = hashlib.sha1(repr(sorted((meta or {}).items())).encode())
+            with f.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            fd = h.hexdigest()
         except OSError as err:
             report.skipped.append((key, f"cannot read ({err.strerror or err})"))
             continue

@@ -328,6 +328,9 @@ def write_exports(graph: Graph, out: Path, html: bool = True) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
+        for name in files:  # temp files left by a build that was killed
+            for old in out.glob(f".{name}.*.tmp"):
+                old.unlink(missing_ok=True)
         for name, text in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             os.chmod(tmp, _file_mode(out / name))

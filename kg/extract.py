@@ -37,21 +37,18 @@ def _m(s: Sentence, start: int, end: int, kind: str, key: str = "", source: Sour
 
 
 # --------------------------------------------------------------------------- amounts
-_CUR_CACHE: dict[int, re.Pattern[str]] = {}
-
-
 def _amount_regex(g: Gazetteer) -> re.Pattern[str]:
-    rx = _CUR_CACHE.get(id(g))
-    if rx is None:
-        names = sorted(set(g.currencies) | {"元人民币", "人民币", "元", "美元", "欧元", "日元", "英镑", "港元"}, key=len, reverse=True)
-        cur = "|".join(re.escape(n) for n in names)
-        units = "|".join(sorted(UNITS, key=len, reverse=True))
-        rx = re.compile(
-            rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
-            rf"\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
-        )
-        _CUR_CACHE[id(g)] = rx
-    return rx
+    return g.cached("amount_regex", lambda: _build_amount_regex(g))  # type: ignore[no-any-return]
+
+
+def _build_amount_regex(g: Gazetteer) -> re.Pattern[str]:
+    names = sorted(set(g.currencies) | {"元人民币", "人民币", "元", "美元", "欧元", "日元", "英镑", "港元"}, key=len, reverse=True)
+    cur = "|".join(re.escape(n) for n in names)
+    units = "|".join(sorted(UNITS, key=len, reverse=True))
+    return re.compile(
+        rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
+        rf"\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
+    )
 
 
 def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
@@ -130,7 +127,7 @@ def _amount_context(text: str, start: int) -> str:
 
 
 # --------------------------------------------------------------------------- dates
-_DATE_RX = re.compile(r"(?:(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|(?:今年|去年|明年|前年|当年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?)")
+_DATE_RX = re.compile(r"(?:[〇零一二三四五六七八九]{4}年(?:[一二三四五六七八九十]{1,3}月(?:[一二三四五六七八九十]{1,3}[日号])?)?|(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|(?:今年|去年|明年|前年|当年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?)")
 
 
 def find_dates(s: Sentence, article_date: str) -> list[Mention]:

@@ -89,6 +89,27 @@ _REL = re.compile(r"(今年|去年|明年|前年|上年|当年)(?:(\d{1,2})月(?
 _MONTH_DAY = re.compile(r"(?<![0-9年])(\d{1,2})月(\d{1,2})[日号]")
 
 
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年(?:([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?)?")
+
+
+def arabic_dates(text: str) -> str:
+    """Dates written in Chinese numerals, rewritten with digits (二〇二一年一月二十九日 → 2021年1月29日).
+
+    >>> arabic_dates("二〇一五年五月，签署协议")
+    '2015年5月，签署协议'
+    """
+    def sub(m: re.Match[str]) -> str:
+        year = "".join(str(_DIGITS[c]) for c in m.group(1))
+        out = f"{year}年"
+        if m.group(2):
+            out += f"{parse_chinese_integer(m.group(2))}月"
+            if m.group(3):
+                out += f"{parse_chinese_integer(m.group(3))}日"
+        return out
+
+    return _CN_YEAR.sub(sub, text)
+
+
 def resolve_date(text: str, article_date: str = "") -> str:
     """The first date stated in ``text``, as ISO with the precision given.
 
@@ -106,6 +127,8 @@ def resolve_date(text: str, article_date: str = "") -> str:
     '2023-02'
     """
     year = int(article_date[:4]) if re.match(r"\d{4}", article_date or "") else None
+    if "年" in text and _CN_YEAR.search(text):
+        text = arabic_dates(text)
     candidates = []
     m = _FULL_DATE.search(text)
     if m:

@@ -1,12 +1,15 @@
 """Interactive network page of a built graph: one self-contained HTML file drawn by vis-network (from pyvis).
 
-The page needs no network: vis-network (the copy pyvis 0.3.2 ships) is inlined,
-and no ``src`` or ``href`` points outside the file. The layout is computed here,
-so the browser only draws.
+The page needs no network: vis-network 9.1.2, the copy pyvis 0.3.2 inlines with
+``cdn_resources='in_line'``, is inlined in our own template (pyvis' template loads
+Bootstrap from a CDN), and no ``src`` or ``href`` points outside the file. Nodes
+and edges are the items pyvis' ``Node`` and ``Edge`` would make, built directly:
+``Network.add_edge`` checks its ends in a list (seconds at 5,000 nodes) and pyvis'
+package imports IPython. The layout is computed here, so the browser only draws.
 
 >>> html = render_html(_example_graph())
->>> html.startswith("<!doctype html>"), "https://" in "".join(_attribute_urls(html))
-(True, False)
+>>> html.startswith("<!doctype html>"), re.findall(r"(?:src|href)=.?https?:", html)
+(True, [])
 >>> sorted(n["label"] for n in _page_data(html)["nodes"])
 ['中国', '德国', '苏州工业园区', '西门子']
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html as _html
+import importlib.util
 import itertools
 import json
 import math
@@ -56,16 +60,26 @@ EDGE_KINDS: dict[str, tuple[str, str, str, bool, bool]] = {
 }
 _QUALIFIER_PREFIX = {"over": "超", "about": "约", "under": "不足"}
 _EDGE_LENGTH = 150.0  # pixels between neighbours in the precomputed layout
-_FONT = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+_SPACING = 40.0  # and at least this much between most nodes
+_MAX_SIZE = 40.0  # node radius in pixels, growing with degree up to this
+_FONT = ('"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+         'sans-serif')
 _LABEL_MAX = 18
-_RADIUS = 3.0  # force layout: repulsion reaches this many ideal edge lengths
-_CHARGE = 0.5  # and grows with the square root of the degree
+_EDGE_LABEL_LIMIT = 2000  # above this many edges, labels show only around the selection
+_RADIUS = 1.5  # force layout: exact repulsion within this many ideal edge lengths, a grid beyond
+_CHARGE = 1.0  # repulsion grows with the square root of the degree
+_FAR = 1.0  # weight of the far-field (grid) repulsion
+_EXACT = 400  # up to this many nodes, every pair repels exactly
 _ITER = 60  # passes for components over 1,000 nodes
 _ITER_SMALL = 150
 _VIS_DIR = "vis-9.1.2"
 
 
 # ---------------------------------------------------------------- reading the graph
+
+# rdflib resolves namespace attributes on every access; these run in loops over every node and fact
+_TYPE, _PREF, _ALT, _LABEL, _NOTATION = RDF.type, SKOS.prefLabel, SKOS.altLabel, RDFS.label, SKOS.notation
+_PARK, _JOINT, _OUTBOUND = KG.Park, KG.JointPlatform, KG.OutboundInvestment
 
 
 @dataclass
@@ -79,12 +93,13 @@ class _Entity:
     wikidata: str = ""
     kind: str = ""
     sectors: tuple[str, ...] = ()
+    sector_names: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
 
 
 @dataclass
 class _Fact:
-    """One edge of the page: an investment, outbound investment, cooperation (one per pair of parties) or part-of."""
+    """An edge: an investment, outbound investment, cooperation (one per pair of parties) or sub-park link."""
 
     kind: str
     source: str
@@ -101,12 +116,12 @@ class _Fact:
 
 
 class _Index:
-    """The statements the page needs, read in one pass per predicate (``Graph.value`` per node is 50x slower)."""
+    """The statements the page needs, read once per predicate (``Graph.value`` per node is far slower)."""
 
-    PREDICATES = (RDF.type, SKOS.prefLabel, SKOS.altLabel, RDFS.label, SKOS.notation, KG.isoCode, KG.country,
-                  OWL.sameAs, SCHEMA.containedInPlace, KG.parkKind, KG.institutionKind, KG.sector, KG.investor,
-                  KG.host, KG.amount, SCHEMA.value, SCHEMA.currency, KG.qualifier, KG.amountUSD, KG.rateSource,
-                  KG.activity, KG.date, KG.status, KG.projects, KG.via, KG.party, KG.cooperationKind, KG.agreement,
+    PREDICATES = (_TYPE, _PREF, _ALT, _LABEL, _NOTATION, KG.isoCode, KG.country, OWL.sameAs,
+                  SCHEMA.containedInPlace, KG.parkKind, KG.institutionKind, KG.sector, KG.investor, KG.host,
+                  KG.amount, SCHEMA.value, SCHEMA.currency, KG.qualifier, KG.amountUSD, KG.rateSource, KG.activity,
+                  KG.date, KG.status, KG.projects, KG.via, KG.party, KG.cooperationKind, KG.agreement,
                   PROV.qualifiedDerivation, PROV.entity, KG.fileName, KG.quote)
 
     def __init__(self, g: Graph) -> None:
@@ -120,7 +135,7 @@ class _Index:
             self.by[p] = dict(table)
 
     def all(self, s: Node | None, p: URIRef) -> list[Node]:
-        return self.by[p].get(s, []) if s is not None else []  # type: ignore[arg-type]
+        return self.by[p].get(s, []) if s is not None else []
 
     def one(self, s: Node | None, p: URIRef) -> Node | None:
         values = self.all(s, p)
@@ -132,7 +147,7 @@ class _Index:
 
     def label(self, s: Node | None, lang: str) -> str:
         """The preferred label (or ``rdfs:label``) in exactly ``lang``, or ``""``."""
-        for p in (SKOS.prefLabel, RDFS.label):
+        for p in (_PREF, _LABEL):
             for o in self.all(s, p):
                 if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
                     return str(o)
@@ -140,7 +155,7 @@ class _Index:
 
     def name(self, s: Node | None) -> str:
         """Chinese label, else any preferred label or ``rdfs:label`` (as ``kg.export`` names things)."""
-        return self.label(s, "zh-Hans") or self.text(s, SKOS.prefLabel) or self.text(s, RDFS.label)
+        return self.label(s, "zh-Hans") or self.text(s, _PREF) or self.text(s, _LABEL)
 
     def term(self, t: Node | None, lang: int = 0) -> str:
         """Label of a vocabulary term (0: Chinese, 1: English), from the graph or else the ontology."""
@@ -159,12 +174,12 @@ def _vocabulary_labels() -> dict[str, tuple[str, str]]:
     onto = Graph()
     onto.parse(path, format="turtle")
     idx = _Index(onto)
-    return {str(s): (idx.label(s, "zh-Hans"), idx.label(s, "en")) for s in idx.by[RDFS.label]}
+    return {str(s): (idx.label(s, "zh-Hans"), idx.label(s, "en")) for s in idx.by[_LABEL]}
 
 
 def _type_of(idx: _Index, s: Node) -> str:
-    classes = set(idx.all(s, RDF.type))
-    if KG.JointPlatform in classes:
+    classes = set(idx.all(s, _TYPE))
+    if _JOINT in classes:
         return "JointPlatform"
     return next((key for key, (cls, *_r) in TYPES.items() if cls in classes), "Other")
 
@@ -176,19 +191,21 @@ def _entity(idx: _Index, s: Node) -> _Entity:
     qids = [m.group(1) for o in idx.all(s, OWL.sameAs)
             if (m := re.fullmatch(r"https?://www\.wikidata\.org/entity/(Q\d+)", str(o)))]
     names = {str(s), str(s).split("/id/", 1)[-1]}
-    for p in (SKOS.prefLabel, SKOS.altLabel, RDFS.label, SKOS.notation, KG.isoCode):
+    for p in (_PREF, _ALT, _LABEL, _NOTATION, KG.isoCode):
         names.update(str(o) for o in idx.all(s, p))
     parents = [str(p) for p in idx.all(s, SCHEMA.containedInPlace)
-               if isinstance(p, URIRef) and p != s and KG.Park in idx.all(p, RDF.type)]
+               if isinstance(p, URIRef) and p != s and _PARK in idx.all(p, _TYPE)]
     return _Entity(
         iri=str(s), type=_type_of(idx, s), zh=idx.name(s), en=idx.label(s, "en"), names=names, country=code,
         wikidata=qids[0] if qids else "", kind=idx.term(kind_term) if kind_term is not None else "",
-        sectors=tuple(sorted(_local(x) for x in idx.all(s, KG.sector))), parents=tuple(parents),
+        sectors=tuple(_local(x) for x in idx.all(s, KG.sector)),
+        sector_names=tuple(f"{idx.name(x)} {idx.label(x, 'en')}".strip() for x in idx.all(s, KG.sector)),
+        parents=tuple(parents),
     )
 
 
 def _entities(g: Graph, idx: _Index) -> dict[str, _Entity]:
-    subjects = {s for key, (cls, *_r) in TYPES.items() if cls is not None for s in g.subjects(RDF.type, cls)}
+    subjects = {s for key, (cls, *_r) in TYPES.items() if cls is not None for s in g.subjects(_TYPE, cls)}
     return {str(s): _entity(idx, s) for s in sorted(subjects, key=str) if isinstance(s, URIRef)}
 
 
@@ -268,7 +285,7 @@ def _facts(g: Graph, idx: _Index, ents: dict[str, _Entity]) -> list[_Fact]:
         inv, host = idx.one(s, KG.investor), idx.one(s, KG.host)
         if not isinstance(s, URIRef) or inv is None or host is None:
             continue
-        kind = "outbound" if KG.OutboundInvestment in idx.all(s, RDF.type) else "investment"
+        kind = "outbound" if _OUTBOUND in idx.all(s, _TYPE) else "investment"
         short, rows = _amount_rows(idx, s)
         label = f"{EDGE_KINDS[kind][0]} {short}".strip()
         out.append(_Fact(kind, str(inv), str(host), label, str(s), rows + _common_rows(idx, s), set(),
@@ -336,7 +353,8 @@ def _match(ents: dict[str, _Entity], name: str, what: str) -> str:
 
 
 def _country_code(g: Graph, ents: dict[str, _Entity], country: str) -> str:
-    codes = sorted({str(c).upper() for c in g.objects(None, KG.isoCode)} | {e.country for e in ents.values()} - {""})
+    codes = sorted(({str(c).upper() for c in g.objects(None, KG.isoCode)} | {e.country for e in ents.values()})
+                   - {""})
     if country.strip().upper() in codes:
         return country.strip().upper()
     countries = {k: e for k, e in ents.items() if e.type == "Country"}
@@ -346,8 +364,19 @@ def _country_code(g: Graph, ents: dict[str, _Entity], country: str) -> str:
         raise QueryError(f"{err}; ISO codes in the graph: {', '.join(codes)}") from err
 
 
-def _sector_keys(g: Graph, idx: _Index, sector: str) -> set[str]:
-    """The sector named ``sector`` (key, Chinese or English label) and every sector below it."""
+def _below(g: Graph, top: URIRef) -> set[str]:
+    """Keys of a sector and every sector below it (``skos:broader``, transitively)."""
+    out, todo = {top}, [top]
+    while todo:
+        for s in g.subjects(SKOS.broader, todo.pop()):
+            if isinstance(s, URIRef) and s not in out:
+                out.add(s)
+                todo.append(s)
+    return {_local(s) for s in out}
+
+
+def _sector_keys(g: Graph, idx: _Index, sector: str) -> tuple[str, set[str]]:
+    """The key of the sector named ``sector`` (key, Chinese or English label), and the keys it covers."""
     secs = {}
     for s in sorted(set(g.subjects(RDF.type, KG.Sector)), key=str):
         if isinstance(s, URIRef):
@@ -358,18 +387,12 @@ def _sector_keys(g: Graph, idx: _Index, sector: str) -> set[str]:
         top = URIRef(_match(secs, sector, "sector"))
     except QueryError as err:
         raise QueryError(f"{err}; sectors: {', '.join(sorted(_local(s) for s in secs))}") from err
-    out, todo = {top}, [top]
-    while todo:
-        for s in g.subjects(SKOS.broader, todo.pop()):
-            if isinstance(s, URIRef) and s not in out:
-                out.add(s)
-                todo.append(s)
-    return {_local(s) for s in out}
+    return _local(top), _below(g, top)
 
 
 def _select(ents: dict[str, _Entity], facts: list[_Fact], focus: str | None, depth: int, country: str | None,
             sectors: set[str] | None) -> tuple[list[str], list[_Fact]]:
-    """Nodes and edges to draw: facts matching country/sector, their ends and containing parks, then the ego net."""
+    """What to draw: facts of the country/sector, their ends and the parks containing those, then the ego net."""
     kept = [f for f in facts if (country is None or country in f.countries)
             and (sectors is None or f.sectors & sectors)]
     nodes = {end for f in kept for end in (f.source, f.target)}
@@ -409,7 +432,8 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]], seed: int = 7) -> di
     placed: list[tuple[dict[str, tuple[float, float]], float, float]] = []
     for comp in comps:
         inside = set(comp)
-        sub_edges = sorted({(a, b) if a < b else (b, a) for a, b in g.edges(comp) if a in inside and b in inside})
+        sub_edges = sorted({(a, b) if a < b else (b, a) for a, b in g.edges(comp)
+                            if a in inside and b in inside})
         if len(comp) == 1:
             pos = {comp[0]: (0.0, 0.0)}
         elif len(comp) == 2:
@@ -422,10 +446,19 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]], seed: int = 7) -> di
 
 def _normalise(pos: dict[str, tuple[float, float]], edges: list[tuple[str, str]]
                ) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """Scale so the median edge is ``_EDGE_LENGTH`` long and move the bounding box to the origin."""
+    """Scale so the median edge is ``_EDGE_LENGTH`` long and most nodes are ``_SPACING`` apart; bounding box at 0."""
     lengths = sorted(math.dist(pos[a], pos[b]) for a, b in edges)
     median = lengths[len(lengths) // 2] if lengths else 0.0
     k = _EDGE_LENGTH / median if median > 1e-9 else 1.0
+    if len(pos) > 2:
+        import numpy as np
+        from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+        xy = np.array(list(pos.values()))
+        nearest = np.sort(cKDTree(xy).query(xy, k=2)[0][:, 1])
+        gap = float(nearest[len(nearest) // 4])  # a quarter of the nodes have a neighbour closer than this
+        if gap > 1e-9:
+            k = max(k, _SPACING / gap)
     xs = [p[0] * k for p in pos.values()]
     ys = [p[1] * k for p in pos.values()]
     x0, y0 = min(xs), min(ys)
@@ -451,15 +484,15 @@ def _pack(placed: list[tuple[dict[str, tuple[float, float]], float, float]]) -> 
 
 
 def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> dict[str, tuple[float, float]]:
-    """Pivot MDS for the global shape, then force-directed passes with short-range repulsion (grid of a k-d tree).
+    """Pivot MDS for the global shape, then force-directed passes (exact repulsion nearby, a grid beyond).
 
     Each pass is linear in the number of nodes and edges, so 5,000 nodes take a second or two
     where ``networkx.spring_layout`` takes minutes; hubs get their leaves in a ring instead of a hairball.
     """
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import shortest_path
-    from scipy.spatial import cKDTree
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import shortest_path  # type: ignore[import-untyped]
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -493,14 +526,17 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
     charge = 1 + _CHARGE * np.sqrt(degree)  # hubs push harder, so their leaves spread out in a ring
     iterations = _ITER if n > 1000 else _ITER_SMALL
     temp = k * math.sqrt(n) / 10
+    every_pair = np.stack(np.triu_indices(n, 1), axis=1) if n <= _EXACT else None
     for it in range(iterations):
         disp = np.zeros_like(pos)
-        pairs = cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
+        pairs = every_pair if every_pair is not None else cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
         if len(pairs):
             delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
             dd = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 1e-3)
             f = (k * k * charge[pairs[:, 0]] * charge[pairs[:, 1]] / dd ** 2)[:, None] * delta
             disp += _scatter(pairs[:, 0], f, n) - _scatter(pairs[:, 1], f, n)
+        if _FAR and every_pair is None:
+            disp += _FAR * k * k * charge[:, None] * _far_field(pos, charge)
         delta = pos[ei[:, 0]] - pos[ei[:, 1]]
         dd = np.hypot(delta[:, 0], delta[:, 1])
         f = (dd / k)[:, None] * delta
@@ -509,6 +545,25 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
         pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp = max(temp * 0.93, k * 0.02) if it < iterations - 1 else temp
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _far_field(pos: Any, charge: Any, grid: int = 48) -> Any:
+    """Repulsion from all nodes on a grid (particle-mesh): the sum of q (p - c) / |p - c|^2 over other cells."""
+    import numpy as np
+    from scipy.signal import fftconvolve  # type: ignore[import-untyped]
+
+    lo = pos.min(axis=0)
+    h = max(float(np.ptp(pos, axis=0).max()), 1e-9) / (grid - 1)
+    cell = np.clip(np.floor((pos - lo) / h).astype(np.int64), 0, grid - 1)
+    flat = cell[:, 0] * grid + cell[:, 1]
+    mass = np.bincount(flat, weights=charge, minlength=grid * grid).reshape(grid, grid)
+    off = np.arange(-(grid - 1), grid, dtype=np.float64)
+    dx, dy = np.meshgrid(off, off, indexing="ij")
+    r2 = dx ** 2 + dy ** 2
+    r2[grid - 1, grid - 1] = np.inf  # no force from a node's own cell (the near field handles it)
+    fx = fftconvolve(mass, dx / r2, mode="same") / h
+    fy = fftconvolve(mass, dy / r2, mode="same") / h
+    return np.stack([fx.ravel()[flat], fy.ravel()[flat]], axis=1)
 
 
 def _scatter(index: Any, values: Any, n: int) -> Any:
@@ -539,10 +594,14 @@ def _tooltip(lines: Iterable[str]) -> str:
 
 
 def _vis_assets() -> tuple[str, str]:
-    """vis-network's script and style sheet, as pyvis ships them for ``cdn_resources='in_line'``."""
-    import pyvis
+    """vis-network's script and style sheet, as pyvis ships them for ``cdn_resources='in_line'``.
 
-    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / _VIS_DIR
+    The files are found without importing pyvis: its package imports IPython (a second on every build).
+    """
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("kg.visualize needs pyvis 0.3.2 (it ships vis-network): pip install 'pyvis>=0.3.2'")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / _VIS_DIR
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # "</script" or "</style" would end the element early (9.1.2 has neither; this keeps another copy safe)
@@ -551,9 +610,7 @@ def _vis_assets() -> tuple[str, str]:
 
 def _page_items(ents: dict[str, _Entity], node_ids: list[str], facts: list[_Fact]
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from pyvis.edge import Edge
-    from pyvis.node import Node
-
+    """vis-network's node and edge items (the dicts pyvis' ``Node``/``Edge`` make, plus our fields)."""
     degree: dict[str, int] = defaultdict(int)
     for f in facts:
         degree[f.source] += 1
@@ -564,22 +621,24 @@ def _page_items(ents: dict[str, _Entity], node_ids: list[str], facts: list[_Fact
         e = ents[iri]
         zh_type, en_type = TYPES[e.type][1], TYPES[e.type][2]
         rows = [("类型 Type", f"{zh_type} {en_type}")]
-        rows += [(k, v) for k, v in (("中文名 Chinese", e.zh), ("英文名 English", e.en), ("国家/地区 Country", e.country),
-                                     ("类别 Kind", e.kind), ("行业 Sector", ", ".join(e.sectors))) if v]
+        rows += [(k, v) for k, v in (("中文名 Chinese", e.zh), ("英文名 English", e.en),
+                                     ("国家/地区 Country", e.country), ("类别 Kind", e.kind),
+                                     ("行业 Sector", "; ".join(e.sector_names))) if v]
         aliases = sorted(e.names - {e.iri, e.iri.split("/id/", 1)[-1], e.zh, e.en, e.country})
         if aliases:
             rows.append(("别名 Aliases", "; ".join(aliases)))
         name = e.zh or e.en or _local(iri)
         x, y = pos[iri]
-        node = Node(iri, TYPES[e.type][4], _short(name), group=e.type, x=x, y=y,
-                    size=round(10 + 5 * math.sqrt(degree[iri]), 1),
-                    title=_tooltip([name, e.en if e.en != name else "", f"{zh_type} {en_type}",
-                                    f"国家/地区 Country: {e.country}" if e.country else "",
-                                    f"Wikidata: {e.wikidata}" if e.wikidata else "",
-                                    f"{degree[iri]} 条关系 links"]),
-                    kgType=e.type, zh=e.zh, en=e.en, country=e.country, wikidata=e.wikidata,
-                    search=" ".join(sorted(n.casefold() for n in e.names)), rows=rows)
-        nodes.append(node.options)
+        nodes.append({
+            "id": iri, "label": _short(name), "shape": TYPES[e.type][4], "group": e.type, "x": x, "y": y,
+            "size": round(min(_MAX_SIZE, 10 + 4 * math.sqrt(degree[iri])), 1),
+            "title": _tooltip([name, e.en if e.en != name else "", f"{zh_type} {en_type}",
+                               f"国家/地区 Country: {e.country}" if e.country else "",
+                               f"Wikidata: {e.wikidata}" if e.wikidata else "",
+                               f"{degree[iri]} 条关系 links"]),
+            "kgType": e.type, "zh": e.zh, "en": e.en, "country": e.country, "wikidata": e.wikidata,
+            "search": " ".join(sorted(n.casefold() for n in e.names)), "rows": rows,
+        })
     edges = []
     lanes: dict[tuple[str, str], int] = defaultdict(int)
     for i, f in enumerate(facts):
@@ -593,17 +652,19 @@ def _page_items(ents: dict[str, _Entity], node_ids: list[str], facts: list[_Fact
                       "roundness": 0.2 * ((lane + 1) // 2)}
         a, b = ents[f.source], ents[f.target]
         quote = f.evidence[0][0] if f.evidence else ""
-        edge = Edge(f.source, f.target, directed=arrow, id=f"e{i}", label=f.label, kgKind=f.kind, iri=f.iri,
-                    color={"color": colour, "highlight": colour, "hover": colour, "opacity": 0.75},
-                    dashes=dashed, smooth=smooth, countries=sorted(f.countries), sectors=sorted(f.sectors),
-                    evidence=[{"quote": q, "file": name} for q, name in f.evidence],
-                    rows=[("关系 Relation", f"{_zh} {_en}")] + f.rows,
-                    title=_tooltip([f.label, f"{a.zh or a.en} → {b.zh or b.en}",
-                                    (quote[:60] + "…" if len(quote) > 60 else quote),
-                                    f.evidence[0][1] if f.evidence else ""]))
-        if not arrow:
-            edge.options["arrows"] = ""
-        edges.append(edge.options)
+        edge = {
+            "id": f"e{i}", "from": f.source, "to": f.target, "arrows": "to" if arrow else "", "dashes": dashed,
+            "smooth": smooth, "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.75},
+            "title": _tooltip([f.label, f"{a.zh or a.en} → {b.zh or b.en}",
+                               quote[:60] + "…" if len(quote) > 60 else quote,
+                               f.evidence[0][1] if f.evidence else ""]),
+            "kgLabel": f.label, "kgKind": f.kind, "iri": f.iri, "countries": sorted(f.countries),
+            "sectors": sorted(f.sectors), "evidence": [{"quote": q, "file": file} for q, file in f.evidence],
+            "rows": [("关系 Relation", f"{_zh} {_en}")] + f.rows,
+        }
+        if len(facts) <= _EDGE_LABEL_LIMIT:
+            edge["label"] = f.label
+        edges.append(edge)
     return nodes, edges
 
 
@@ -620,7 +681,8 @@ def _options(n_edges: int) -> dict[str, Any]:
         "layout": {"improvedLayout": False, "randomSeed": 1},
         "interaction": {"hover": True, "tooltipDelay": 150, "multiselect": True, "hideEdgesOnDrag": big,
                         "hideEdgesOnZoom": big},
-        "nodes": {"borderWidth": 1, "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {"borderWidth": 1,
+                  "font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {"width": 1.2, "selectionWidth": 2, "smooth": False, "arrowStrikethrough": False,
                   "arrows": {"to": {"scaleFactor": 0.6}},
                   "font": {"face": _FONT, "size": 11, "align": "middle", "color": "#444444", "strokeWidth": 3,
@@ -682,14 +744,21 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
     facts = _facts(graph, idx, ents)
     _ensure_entities(idx, ents, facts)
     code = _country_code(graph, ents, country) if country is not None else None
-    sectors = _sector_keys(graph, idx, sector) if sector is not None else None
+    sector_key, sectors = _sector_keys(graph, idx, sector) if sector is not None else ("", None)
     centre = _match(ents, focus, "entity") if focus is not None else None
     node_ids, shown = _select(ents, facts, centre, depth, code, sectors)
     nodes, edges = _page_items(ents, node_ids, shown)
     countries = sorted({c for f in shown for c in f.countries})
     by_code = {e.country: e for e in ents.values() if e.type == "Country" and e.country}
-    sector_keys = sorted({s for f in shown for s in f.sectors})
-    sector_nodes = {_local(s): s for s in graph.subjects(RDF.type, KG.Sector)}
+    sector_nodes = {_local(s): s for s in graph.subjects(RDF.type, KG.Sector) if isinstance(s, URIRef)}
+    # the sectors on the facts, and the broader sectors above them (choosing one keeps all below it)
+    sector_keys, todo = set(), sorted({s for f in shown for s in f.sectors})
+    while todo:
+        key = todo.pop()
+        sector_keys.add(key)
+        if key in sector_nodes:
+            todo += [k for b in graph.objects(sector_nodes[key], SKOS.broader)
+                     if (k := _local(b)) in sector_nodes and k not in sector_keys]
     counts = {k: sum(1 for n in nodes if n["kgType"] == k) for k in TYPES}
     data = {
         "nodes": nodes,
@@ -699,11 +768,14 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
                   for k, t in TYPES.items() if counts[k] or k != "Other"],
         "edgeKinds": [{"key": k, "zh": t[0], "en": t[1], "color": t[2], "dashed": t[3], "arrow": t[4]}
                       for k, t in EDGE_KINDS.items()],
-        "countries": [{"code": c, "zh": by_code[c].zh if c in by_code else "", "en": by_code[c].en if c in by_code
-                       else ""} for c in countries],
+        "countries": [{"code": c, "zh": by_code[c].zh if c in by_code else "",
+                       "en": by_code[c].en if c in by_code else ""} for c in countries],
         "sectors": [{"key": s, "zh": idx.name(sector_nodes[s]) if s in sector_nodes else s,
-                     "en": idx.label(sector_nodes[s], "en") if s in sector_nodes else ""} for s in sector_keys],
-        "filter": {"focus": centre or "", "depth": depth, "country": code or "", "sector": sector or ""},
+                     "en": idx.label(sector_nodes[s], "en") if s in sector_nodes else "",
+                     "covers": sorted(_below(graph, sector_nodes[s])) if s in sector_nodes else [s]}
+                    for s in sorted(sector_keys)],
+        "edgeLabels": "always" if len(edges) <= _EDGE_LABEL_LIMIT else "selection",
+        "filter": {"focus": centre or "", "depth": depth, "country": code or "", "sector": sector_key},
     }
     js, css = _vis_assets()
     return _PAGE.format(title=_html.escape(title, quote=True), vis_css=css, vis_js=js, css=_CSS,
@@ -721,13 +793,6 @@ def _page_data(page: str) -> dict[str, Any]:
     return json.loads(m.group(1))  # type: ignore[no-any-return]
 
 
-def _attribute_urls(page: str) -> list[str]:
-    """Values of every ``src`` and ``href`` attribute and CSS ``url()`` or ``@import`` in the page."""
-    attrs = re.findall(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", page, re.I)
-    urls = re.findall(r"""url\(\s*['"]?([^'")]*)""", page, re.I) + re.findall(r"@import\s+['\"]([^'\"]*)", page)
-    return ["".join(a) for a in attrs] + urls
-
-
 def _example_graph() -> Graph:
     """Siemens invests in Suzhou Industrial Park; China and Germany as countries."""
     from kg.namespaces import ID
@@ -735,7 +800,8 @@ def _example_graph() -> Graph:
     g = Graph()
     sip, siemens, cn, de = ID["park/sip"], ID["company/siemens"], ID["country/CN"], ID["country/DE"]
     inv, ev, art = ID["investment/1"], ID["investment/1#evidence"], ID["article/a"]
-    for s, cls in ((sip, KG.Park), (siemens, KG.Company), (cn, KG.Country), (de, KG.Country), (inv, KG.Investment)):
+    for s, cls in ((sip, KG.Park), (siemens, KG.Company), (cn, KG.Country), (de, KG.Country),
+                   (inv, KG.Investment)):
         g.add((s, RDF.type, cls))
     g.add((sip, SKOS.prefLabel, Literal("苏州工业园区", lang="zh-Hans")))
     g.add((siemens, SKOS.prefLabel, Literal("西门子", lang="zh-Hans")))
@@ -778,6 +844,7 @@ body { display: flex; flex-direction: column; }
 #kg-legend h2 { font-size: 13px; margin: 0 0 2px 0; color: #555; }
 #kg-legend label { display: flex; align-items: center; gap: 6px; cursor: pointer; white-space: nowrap; }
 #kg-legend .kg-count { color: #777; }
+.kg-note { max-width: 210px; color: #666; font-size: 12px; line-height: 1.4; }
 .kg-swatch { display: inline-block; width: 14px; height: 14px; }
 .kg-line { display: inline-block; width: 26px; border-top-width: 2px; border-top-style: solid; vertical-align: middle; }
 .kg-line.kg-dashed { border-top-style: dashed; }
@@ -839,8 +906,11 @@ _SCRIPT = r"""
   var network = new vis.Network(document.getElementById("kg-network"), {nodes: nodes, edges: edges}, DATA.options);
 
   var typeOn = {};
-  var country = "", sector = "";
+  var country = "", sector = null;
+  var covers = {};
+  DATA.sectors.forEach(function (s) { covers[s.key] = s.covers; });
   var visibleNodes = {}, visibleEdgeCount = 0, visibleNodeCount = 0;
+  var hiddenNodes = {}, hiddenEdges = {};
 
   function name(n) { return n.zh || n.en || n.id; }
 
@@ -874,6 +944,10 @@ _SCRIPT = r"""
     legend.appendChild(row);
   });
 
+  if (DATA.edgeLabels === "selection") {
+    legend.appendChild(el("p", "关系标签在选中节点时显示 Link labels show for the selection", "kg-note"));
+  }
+
   var countrySel = document.getElementById("kg-country");
   DATA.countries.forEach(function (c) {
     var o = el("option", c.code + " " + [c.zh, c.en].filter(Boolean).join(" "));
@@ -887,11 +961,15 @@ _SCRIPT = r"""
     sectorSel.appendChild(o);
   });
   countrySel.addEventListener("change", function () { country = countrySel.value; applyFilters(); });
-  sectorSel.addEventListener("change", function () { sector = sectorSel.value; applyFilters(); });
+  sectorSel.addEventListener("change", function () {
+    sector = sectorSel.value ? covers[sectorSel.value] : null;
+    applyFilters();
+  });
 
   function factOk(e) {
     if (e.kgKind === "part_of") { return true; }
-    return (!country || e.countries.indexOf(country) >= 0) && (!sector || e.sectors.indexOf(sector) >= 0);
+    return (!country || e.countries.indexOf(country) >= 0) &&
+      (!sector || e.sectors.some(function (s) { return sector.indexOf(s) >= 0; }));
   }
 
   function applyFilters() {
@@ -910,28 +988,46 @@ _SCRIPT = r"""
     } else {
       DATA.nodes.forEach(function (n) { keep[n.id] = true; });
     }
+    // only items whose visibility changes are updated: vis-network re-reads every option of an updated item
     var nodeUpdates = [], edgeUpdates = [];
     visibleNodes = {};
     visibleNodeCount = 0;
     DATA.nodes.forEach(function (n) {
       var show = !!keep[n.id] && typeOn[n.kgType] !== false;
       if (show) { visibleNodes[n.id] = true; visibleNodeCount += 1; }
-      nodeUpdates.push({id: n.id, hidden: !show});
+      if (!!hiddenNodes[n.id] === show) { hiddenNodes[n.id] = !show; nodeUpdates.push({id: n.id, hidden: !show}); }
     });
     visibleEdgeCount = 0;
     DATA.edges.forEach(function (e) {
       var show = factOk(e) && !!visibleNodes[e.from] && !!visibleNodes[e.to];
       if (show) { visibleEdgeCount += 1; }
-      edgeUpdates.push({id: e.id, hidden: !show});
+      if (!!hiddenEdges[e.id] === show) { hiddenEdges[e.id] = !show; edgeUpdates.push({id: e.id, hidden: !show}); }
     });
-    nodes.update(nodeUpdates);
-    edges.update(edgeUpdates);
+    if (nodeUpdates.length) { nodes.update(nodeUpdates); }
+    if (edgeUpdates.length) { edges.update(edgeUpdates); }
     showStatus();
   }
 
   function showStatus() {
     statusEl.textContent = visibleNodeCount + " / " + DATA.nodes.length + " 个节点 nodes · " +
       visibleEdgeCount + " / " + DATA.edges.length + " 条关系 links";
+  }
+
+  // large graphs: measuring thousands of edge labels would delay the first drawing by seconds,
+  // so labels are shown only on the links of the selected nodes
+  var labelled = [];
+  function labelSelection() {
+    if (DATA.edgeLabels !== "selection") { return; }
+    var sel = network.getSelection();
+    var want = {};
+    sel.edges.forEach(function (id) { want[id] = true; });
+    sel.nodes.forEach(function (id) { network.getConnectedEdges(id).forEach(function (e) { want[e] = true; }); });
+    var ids = Object.keys(want).slice(0, 500);
+    var updates = labelled.filter(function (id) { return !want[id]; })
+      .map(function (id) { return {id: id, label: " "}; });
+    ids.forEach(function (id) { updates.push({id: id, label: edgeById[id].kgLabel}); });
+    labelled = ids;
+    if (updates.length) { edges.update(updates); }
   }
 
   // ---- side panel
@@ -1011,7 +1107,7 @@ _SCRIPT = r"""
     connected.slice(0, 200).forEach(function (e) {
       var other = nodeById[e.from === id ? e.to : e.from];
       var li = el("li");
-      li.appendChild(link(e.label, function () { selectEdge(e.id); }));
+      li.appendChild(link(e.kgLabel, function () { selectEdge(e.id); }));
       li.appendChild(el("span", e.from === id ? " → " : " ← "));
       li.appendChild(link(name(other), function () { selectNode(other.id); }));
       ul.appendChild(li);
@@ -1028,7 +1124,7 @@ _SCRIPT = r"""
     var e = edgeById[id];
     if (!e) { return; }
     clear(body);
-    body.appendChild(el("h2", e.label));
+    body.appendChild(el("h2", e.kgLabel));
     var p = el("p");
     p.appendChild(link(name(nodeById[e.from]), function () { selectNode(e.from); }));
     p.appendChild(el("span", e.kgKind === "cooperation" ? " — " : " → "));
@@ -1046,15 +1142,18 @@ _SCRIPT = r"""
   function selectNode(id) {
     if (!nodeById[id]) { return; }
     network.selectNodes([id]);
+    labelSelection();
     network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: {duration: 300}});
     showNode(id);
   }
 
   function selectEdge(id) {
     network.setSelection({nodes: [], edges: [id]});
+    labelSelection();
     showEdge(id);
   }
 
+  network.on("select", labelSelection);
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
     else if (params.edges.length) { showEdge(params.edges[0]); }
@@ -1084,6 +1183,7 @@ _SCRIPT = r"""
     if (!found.length) { results.appendChild(el("li", "无结果 no match")); }
     results.hidden = false;
     network.selectNodes(found.map(function (n) { return n.id; }));
+    labelSelection();
     return found;
   }
   search.addEventListener("input", runSearch);
@@ -1101,7 +1201,8 @@ _SCRIPT = r"""
     Object.keys(typeOn).forEach(function (k) { typeOn[k] = true; });
     countrySel.value = "";
     sectorSel.value = "";
-    country = sector = "";
+    country = "";
+    sector = null;
     search.value = "";
     runSearch();
     panel.hidden = true;
@@ -1109,15 +1210,33 @@ _SCRIPT = r"""
     network.fit();
   });
 
+  // a view can be linked: graph.html#country=DE&sector=pharma&hide=Company,Country&search=阿斯利康
+  var params = {};
+  window.location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    var i = kv.indexOf("=");
+    if (i <= 0) { return; }
+    try { params[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1)); } catch (err) { }
+  });
+  if (params.country) { countrySel.value = params.country; country = countrySel.value; }
+  if (params.sector && covers[params.sector]) { sectorSel.value = params.sector; sector = covers[params.sector]; }
+  (params.hide || "").split(",").forEach(function (key) {
+    if (typeOn[key] === undefined) { return; }
+    typeOn[key] = false;
+    legend.querySelectorAll("input[type=checkbox]").forEach(function (b) {
+      if (b.getAttribute("data-type") === key) { b.checked = false; }
+    });
+  });
+
   applyFilters();
   network.once("afterDrawing", function () {
+    // fit() frames the nodes but not their labels: leave a margin
+    network.moveTo({scale: network.getScale() * 0.92});
     statusEl.setAttribute("data-state", "drawn");
     statusEl.setAttribute("data-nodes", String(visibleNodeCount));
     statusEl.setAttribute("data-edges", String(visibleEdgeCount));
     statusEl.setAttribute("data-ms", String(Math.round(performance.now())));
-    var m = /^#search=(.*)$/.exec(window.location.hash);
-    if (m) {
-      search.value = decodeURIComponent(m[1]);
+    if (params.search) {
+      search.value = params.search;
       var found = runSearch();
       if (found.length) { results.hidden = true; selectNode(found[0].id); }
     }

@@ -50,3 +50,10 @@ def test_docs_stages_do_not_reach_back() -> None:
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert imported & later == set(), stage
+
+
+def test_docs_public_names_are_exported() -> None:
+    import kg
+
+    assert kg.__all__ == sorted(kg.__all__, key=lambda n: (n[0].islower(), n))
+    assert all(hasattr(kg, name) for name in kg.__all__)

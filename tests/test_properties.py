@@ -1,8 +1,10 @@
 """Property-based tests (hypothesis): numbers, dates, amounts, names, and fuzzing of the reader and the pipeline.
 
-Every test states its case budget in ``settings(max_examples=...)``; the file runs in well under a
-minute. Run ``python -m pytest tests/test_properties.py -p no:cacheprovider --hypothesis-show-statistics``
-to see how many cases each test ran.
+Every test states its case budget in ``settings(max_examples=...)``: 21 property tests generate
+7,400 cases per run (15 x 300 + 400 for find_amounts + 5 fuzz tests x 500), 2,500 of them fuzzing
+(decode, html_to_text, read_article, and twice the pipeline); the file runs in about 25 s. Run
+``python -m pytest tests/test_properties.py -p no:cacheprovider --hypothesis-show-statistics`` to see
+the figures of a run.
 """
 
 from __future__ import annotations
@@ -150,9 +152,13 @@ def _iso(y: int, m: int, d: int) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}" if d <= calendar.monthrange(y, m)[1] else f"{y:04d}-{m:02d}"
 
 
+_DAYS = st.one_of(st.integers(1, 31), st.integers(28, 31))  # month ends twice as often: 2月29日, 4月31日
+
+
 @FAST
-@given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 31), st.sampled_from(["日", "号", "0日"]),
-       *_AROUND)
+@given(st.integers(1900, 2099), st.integers(1, 12), _DAYS, st.sampled_from(["日", "号", "0日"]), *_AROUND)
+@example(2023, 2, 29, "日", "", "")
+@example(2024, 4, 31, "号", "于", "签约")
 def test_properties_resolve_date_full_dates(y: int, m: int, d: int, form: str, before: str, after: str) -> None:
     text = f"{y}年{m:02d}月{d:02d}日" if form == "0日" else f"{y}年{m}月{d}{form}"
     assert resolve_date(before + text + after) == _iso(y, m, d)
@@ -167,7 +173,7 @@ def test_properties_resolve_date_year_and_month(y: int, m: int, before: str, aft
 
 @FAST
 @given(_ARTICLE_DATES, st.sampled_from(sorted(_REL)),
-       st.one_of(st.none(), st.tuples(st.integers(1, 12), st.integers(1, 31))), *_AROUND)
+       st.one_of(st.none(), st.tuples(st.integers(1, 12), _DAYS)), *_AROUND)
 def test_properties_resolve_date_relative_to_article_date(published, rel: str, md, before: str, after: str) -> None:
     year = published.year + _REL[rel]
     if md is None:
@@ -178,7 +184,7 @@ def test_properties_resolve_date_relative_to_article_date(published, rel: str, m
 
 
 @FAST
-@given(_ARTICLE_DATES, st.integers(1, 12), st.integers(1, 31))
+@given(_ARTICLE_DATES, st.integers(1, 12), _DAYS)
 def test_properties_resolve_date_month_day_takes_the_article_year(published, m: int, d: int) -> None:
     assert resolve_date(f"于{m}月{d}日签约", published.isoformat()) == _iso(published.year, m, d)
 
