@@ -2,7 +2,11 @@
 
 The pipeline, stage by stage::
 
-    >>> from kg import read_article, segment, extract_mentions, relate, build_graph  # doctest: +SKIP
+    >>> from kg.read import read_article
+    >>> from kg.segment import segment
+    >>> from kg.extract import extract_mentions
+    >>> from kg.relate import relate
+    >>> from kg.build import build_graph
 
 or all at once with :func:`build_corpus` (what ``kg build`` runs).
 """
@@ -11,17 +15,15 @@ from kg.analyze import links, to_networkx
 from kg.build import build_graph
 from kg.corpus import build_corpus
 from kg.errors import AmbiguousEntity, ExportError, GazetteerError, InputError, KGError, OntologyError, QueryError
-from kg.evaluate import evaluate
-from kg.export import export, write_exports
+from kg.export import write_exports
 from kg.extract import extract_mentions
 from kg.gazetteer import load as load_gazetteer
 from kg.model import Article, ArticleResult, Entity, EntityType, Fact, Mention, Sentence
 from kg.pipeline import process
-from kg.query import load_graph, query, saved_queries
+from kg.query import load_graph, run_sparql, saved_queries
 from kg.read import read_article, read_articles
-from kg.relate import collect_entities, relate
-from kg.segment import segment
-from kg.validate import validate
+from kg.relate import collect_entities
+from kg.segment import normalise
 from kg.visualize import render_html
 
 __version__ = "0.1.0"
@@ -44,21 +46,17 @@ __all__ = [
     "build_corpus",
     "build_graph",
     "collect_entities",
-    "evaluate",
-    "export",
     "extract_mentions",
     "links",
     "load_gazetteer",
     "load_graph",
+    "normalise",
     "process",
-    "query",
     "read_article",
     "read_articles",
-    "relate",
     "render_html",
+    "run_sparql",
     "saved_queries",
-    "segment",
     "to_networkx",
-    "validate",
     "write_exports",
 ]

@@ -177,7 +177,12 @@ def query(graph_dir: str | Path, query_or_file: str, fmt: str = "table") -> str:
     return run_query(store, resolve_query(query_or_file)).render(fmt)
 
 
-__all__ = ["query", "run_query", "open_store", "saved_queries", "resolve_query", "Result", "with_prefixes"]
+def run_sparql(graph_dir: str | Path, query_or_file: str) -> Result:
+    """A saved query, .rq file or SPARQL text on a build folder, as a ``Result`` (variables and rows)."""
+    return run_query(open_store(graph_dir), resolve_query(query_or_file))
+
+
+__all__ = ["query", "run_query", "run_sparql", "open_store", "saved_queries", "resolve_query", "Result", "with_prefixes"]
 
 
 def load_graph(graph_dir: str | Path):  # type: ignore[no-untyped-def]

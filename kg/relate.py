@@ -92,8 +92,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
                and masked[m.end:o.start].strip("□、等") != ""), default=len(text))
     scope = masked[m.end:nxt]
     own = masked[m.end:b]
-    own_verbal = re.sub("的(?:" + "|".join(L.SUBJECT_TRIGGERS) + ")", "的□", own)
-    scope = re.sub("的(?:" + "|".join(L.SUBJECT_TRIGGERS) + ")", "的□", scope)
+    nominal = "的(?:布局|落地|建设|扎根|升级|打造)"  # …的布局: a noun, not the company acting
+    own_verbal = re.sub(nominal, "的□", own)
+    scope = re.sub(nominal, "的□", scope)
     if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
         return "subject"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
@@ -108,6 +109,12 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return "subject"
     elif any(t in scope for t in ("扎根", "落户", "投资", "设立", "建成", "布局")) and not re.search(r"[与和同跟]", own):
         return "subject"
+    else:
+        first = min((scope.find(t) for t in L.SUBJECT_TRIGGERS if t in scope), default=-1)
+        between = [o for o in ms if o.kind in (EntityType.PARK.value, EntityType.INSTITUTION.value)
+                   and m.end <= o.start < m.end + max(first, 0)]
+        if first >= 0 and not between and not re.search(r"[与和同跟]", scope[:first]):
+            return "subject"
     return ""
 
 
@@ -205,7 +212,8 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             found = _continued_investment(s, ms, masked, last_inv, ev, date)
         if found:
             last_inv = (found[-1], s.index, s.block)
-        elif any(m.kind == EntityType.COMPANY.value for m in ms):
+        elif last_inv is not None and any(m.kind == EntityType.COMPANY.value and m.key != last_inv[0].parties[0]
+                                          and m.get("parent") != last_inv[0].parties[0] for m in ms):
             last_inv = None  # another company takes the stage
         facts += found
         facts += outbound
@@ -285,7 +293,7 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
     fact, index, block = last
     if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
         return []
-    if any(m.kind in (EntityType.COMPANY.value, EntityType.INSTITUTION.value) for m in ms):
+    if any(m.kind == EntityType.COMPANY.value and m.key != fact.parties[0] for m in ms):
         return []
     if re.search(r"中方|走出去|对外投资|境外|海外投资", s.norm) or any(
             m.kind == EntityType.COUNTRY.value and m.country != "CN" for m in ms):

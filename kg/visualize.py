@@ -69,7 +69,6 @@ _EDGE_LABEL_LIMIT = 2000  # above this many edges, labels show only around the s
 _RADIUS = 1.5  # force layout: exact repulsion within this many ideal edge lengths, a grid beyond
 _CHARGE = 1.0  # repulsion grows with the square root of the degree
 _FAR = 1.0  # weight of the far-field (grid) repulsion
-_EXACT = 400  # up to this many nodes, every pair repels exactly
 _ITER = 60  # passes for components over 1,000 nodes
 _ITER_SMALL = 150
 _VIS_DIR = "vis-9.1.2"
@@ -526,16 +525,15 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
     charge = 1 + _CHARGE * np.sqrt(degree)  # hubs push harder, so their leaves spread out in a ring
     iterations = _ITER if n > 1000 else _ITER_SMALL
     temp = k * math.sqrt(n) / 10
-    every_pair = np.stack(np.triu_indices(n, 1), axis=1) if n <= _EXACT else None
     for it in range(iterations):
         disp = np.zeros_like(pos)
-        pairs = every_pair if every_pair is not None else cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
+        pairs = cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
         if len(pairs):
             delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
             dd = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 1e-3)
             f = (k * k * charge[pairs[:, 0]] * charge[pairs[:, 1]] / dd ** 2)[:, None] * delta
             disp += _scatter(pairs[:, 0], f, n) - _scatter(pairs[:, 1], f, n)
-        if _FAR and every_pair is None:
+        if _FAR and n > 50:
             disp += _FAR * k * k * charge[:, None] * _far_field(pos, charge)
         delta = pos[ei[:, 0]] - pos[ei[:, 1]]
         dd = np.hypot(delta[:, 0], delta[:, 1])
