@@ -18,6 +18,12 @@ from kg.gazetteer import Gazetteer, iter_matches, normalise_name
 from kg.model import EntityType, Mention, Sentence, Source
 from kg.quantities import CN_NUM, UNITS, decimal_str, parse_number, resolve_date
 
+_PARK = EntityType.PARK.value
+_COMPANY = EntityType.COMPANY.value
+_INSTITUTION = EntityType.INSTITUTION.value
+_COUNTRY = EntityType.COUNTRY.value
+_AGREEMENT = EntityType.AGREEMENT.value
+
 ENTITY_KINDS = {t.value for t in EntityType}
 _PRIORITY = {Source.GAZETTEER: 2, Source.CURATION: 2, Source.PATTERN: 1, Source.COREFERENCE: 0}
 
@@ -152,7 +158,7 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
             continue
         if kind == "country":
             key = entries[0][0]
-            out.append(_m(s, start, end, EntityType.COUNTRY.value, key=key, country=key.split("/")[1]))
+            out.append(_m(s, start, end, _COUNTRY, key=key, country=key.split("/")[1]))
             continue
         keys = {k for k, _ in entries}
         if len(keys) > 1:
@@ -362,14 +368,14 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     out += _partner_slot_names(s, g, known)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
-        if k.kind != EntityType.COMPANY.value:
+        if k.kind != _COMPANY:
             continue
         m = re.match(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK + r"]{0,8}?(有限公司|有限责任公司)",
                      text[k.end:])
         if m:
             end = k.end + m.end()
             name = text[k.start:end]
-            out.append(_m(s, k.start, end, EntityType.COMPANY.value, key=pattern_key("company", name),
+            out.append(_m(s, k.start, end, _COMPANY, key=pattern_key("company", name),
                           source=Source.PATTERN, country=k.country, name=name, parent=k.key,
                           role="subsidiary", city=m.group(1)))
     return out
@@ -410,9 +416,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if any(k.start <= new_start and end <= k.end for k in known if k.kind in ENTITY_KINDS):
             continue  # already a gazetteer name
-        inner = [k for k in known if k.kind == EntityType.PARK.value and new_start <= k.start and k.end <= end]
+        inner = [k for k in known if k.kind == _PARK and new_start <= k.start and k.end <= end]
         if inner and _is_generic(text[max(k.end for k in inner):end - len(suffix)], g) and not (
-                inner[0].kind == EntityType.PARK.value and etype is EntityType.PARK and suffix in (
+                inner[0].kind == _PARK and etype is EntityType.PARK and suffix in (
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
@@ -429,17 +435,17 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                       key=lambda k: -(k.end - k.start))
         if head:
             h = head[0]
-            if h.kind == EntityType.PARK.value and etype is EntityType.PARK:
+            if h.kind == _PARK and etype is EntityType.PARK:
                 data["parent"] = h.key
-            elif h.kind == EntityType.COMPANY.value and etype is EntityType.COMPANY:
+            elif h.kind == _COMPANY and etype is EntityType.COMPANY:
                 middle = text[h.end:end - len(suffix)]
                 if not middle or all(_only_extensions(middle) for _ in (0,)):
                     continue  # 日本电产株式会社 is 日本电产 itself
                 data["parent"] = h.key
                 country = country or h.country
-            elif h.kind == EntityType.COUNTRY.value:
+            elif h.kind == _COUNTRY:
                 country = h.country
-        if etype is EntityType.PARK and head and head[0].kind == EntityType.COMPANY.value:
+        if etype is EntityType.PARK and head and head[0].kind == _COMPANY:
             country = "CN"  # a park named after a company (日本电产工业园) is not a park abroad
         if etype is EntityType.PARK:
             data["park_kind"] = _park_kind(name, suffix, country)
@@ -516,14 +522,14 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
     stops = _stops(g)
     stops_rx = g.cached("stops_regex", lambda: re.compile("|".join(re.escape(w) for w in stops)))
     for k in known:
-        if k.kind != EntityType.COUNTRY.value or k.country == "CN":
+        if k.kind != _COUNTRY or k.country == "CN":
             continue
         i = k.end
         if i >= len(text) or text[i] in L.NAME_BAD_START or not re.match(rf"[{L.CJK}A-Za-z]", text[i]):
             continue
         if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
             continue  # a known name follows
-        if any(o.kind in ENTITY_KINDS and o.kind != EntityType.COUNTRY.value and o.start <= k.start and o.end > k.end
+        if any(o.kind in ENTITY_KINDS and o.kind != _COUNTRY and o.start <= k.start and o.end > k.end
                for o in known):
             continue  # the country is part of a known name (日本电产)
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
@@ -605,7 +611,7 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
         name = m.group(1)
         if _is_generic(name, g) or is_common_word(name) or name[0] in "的在等及其该这":
             continue
-        out.append(_m(s, a, b, EntityType.COMPANY.value, key=pattern_key("company", name), source=Source.PATTERN,
+        out.append(_m(s, a, b, _COMPANY, key=pattern_key("company", name), source=Source.PATTERN,
                       name=name, partner="1"))
     return out
 
@@ -617,20 +623,20 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
     for m in L.QUOTED.finditer(text):
         name = m.group(1)
         if re.search(rf"({suffix})$", name) and not _is_generic(re.sub(rf"({suffix})$", "", name), g):
-            out.append(_m(s, m.start(1), m.end(1), EntityType.AGREEMENT.value,
+            out.append(_m(s, m.start(1), m.end(1), _AGREEMENT,
                           key=pattern_key("agreement", name), source=Source.PATTERN, name=name, agr_kind="platform"))
     platform_rx = g.cached("platform_regex", lambda: re.compile(
         rf"中[{re.escape(''.join(sorted(g.country_short)) or '英美德法日韩新意')}]{{1,3}}[{L.CJK}]{{2,10}}?(?:{suffix})"))
     for m in platform_rx.finditer(text):
         name = m.group(0)
-        out.append(_m(s, m.start(), m.end(), EntityType.AGREEMENT.value, key=pattern_key("agreement", name),
+        out.append(_m(s, m.start(), m.end(), _AGREEMENT, key=pattern_key("agreement", name),
                       source=Source.PATTERN, name=name, agr_kind="platform"))
     nouns = "|".join(L.AGREEMENT_NOUNS)
     for m in re.finditer(rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{nouns}))", text):
         name = m.group("name")
         if len(name) < 2:
             continue
-        out.append(_m(s, m.start("name"), m.end("name"), EntityType.AGREEMENT.value,
+        out.append(_m(s, m.start("name"), m.end("name"), _AGREEMENT,
                       key=f"agreement/{s.article_id}-{s.index}-{m.start('name')}", source=Source.PATTERN,
                       name=name, agr_kind="agreement"))
     return out
@@ -703,12 +709,12 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
         run: list[tuple[int, int, Mention | None]] = []
 
         def flush() -> None:
-            if any(m is not None and m.kind == EntityType.COMPANY.value and m.source is Source.GAZETTEER
+            if any(m is not None and m.kind == _COMPANY and m.source is Source.GAZETTEER
                    for _, _, m in run):
                 for ia, ib, m in run:
                     if m is None:
                         name = text[ia:ib]
-                        out.append(_m(s, ia, ib, EntityType.COMPANY.value, key=pattern_key("company", name),
+                        out.append(_m(s, ia, ib, _COMPANY, key=pattern_key("company", name),
                                       source=Source.PATTERN, name=name, enumerated="1"))
             run.clear()
 
@@ -728,7 +734,7 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
                 2 <= len(name) <= 8 and not any(c in L.NAME_BAD_CHARS for c in name)
                 and name not in g.country_names and not _is_generic(name, g, min_rest=1)
                 and not re.search(r"[0-9.%]", name) and not any(x < ib and ia < y for x, y in known))
-            if not clean or (hit is not None and hit.kind != EntityType.COMPANY.value):
+            if not clean or (hit is not None and hit.kind != _COMPANY):
                 flush()
                 continue
             run.append((ia, ib, hit))
@@ -775,7 +781,7 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
     for ms in per_sentence:
         for m in ms:
             if m.source is Source.PATTERN and m.kind in ENTITY_KINDS and not m.key.startswith("agreement/") or (
-                    m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") == "platform"):
+                    m.kind == _AGREEMENT and m.get("agr_kind") == "platform"):
                 name = m.get("name") or m.surface
                 if len(name) >= 2:
                     found.setdefault(name, m)
@@ -804,12 +810,12 @@ def _filter_weak(mentions: list[Mention]) -> list[Mention]:
         if m.get("weak") and m.key not in strong:
             prev = mentions[i - 1] if i else None
             supported = prev is not None and prev.sentence == m.sentence and prev.end == m.start and (
-                prev.kind == EntityType.COUNTRY.value)
+                prev.kind == _COUNTRY)
             # Listed with other companies (德国西门子、大陆等): the list says it is a company.
             # …only when the list carries a country (德国西门子、大陆), which makes the reading certain.
             neighbours = [o for o in ents if o is not m and o.sentence == m.sentence and not o.get("weak")
-                          and o.kind == EntityType.COMPANY.value and (o.end + 1 == m.start or m.end + 1 == o.start)
-                          and any(c.kind == EntityType.COUNTRY.value and c.sentence == o.sentence
+                          and o.kind == _COMPANY and (o.end + 1 == m.start or m.end + 1 == o.start)
+                          and any(c.kind == _COUNTRY and c.sentence == o.sentence
                                   and c.end == o.start for c in mentions)]
             if neighbours and m.surface and m.end <= len(m.surface) + m.start:
                 supported = supported or any(
@@ -831,7 +837,7 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
     blocks = {s.index: s.block for s in sentences}
     out = []
     for m in mentions:
-        if m.kind != EntityType.PARK.value:
+        if m.kind != _PARK:
             continue
         ent = g.entities.get(m.key)
         name = ent.label_zh if ent else (m.get("name") or m.surface)
@@ -873,7 +879,7 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
                 if not key:
                     continue
                 ref = Mention(article_id=s.article_id, sentence=s.index, start=a, end=b, surface=w,
-                              kind=EntityType.PARK.value, key=key, source=Source.COREFERENCE,
+                              kind=_PARK, key=key, source=Source.COREFERENCE,
                               data=(("name", _name_of(key, mentions, g)),))
                 out.append(ref)
                 taken.append((a, b))
@@ -881,10 +887,10 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
                 sightings.sort(key=lambda x: (x.sentence, x.pos))
         for hit in re.finditer(r"该(公司|集团|企业)|该平台", s.norm):
             a, b = hit.span()
-            want = EntityType.AGREEMENT.value if hit.group(0) == "该平台" else EntityType.COMPANY.value
+            want = _AGREEMENT if hit.group(0) == "该平台" else _COMPANY
             prior = [m for m in out if m.kind == want and (m.sentence, m.start) < (s.index, a)
                      and s.index - m.sentence <= 2 and m.source is not Source.COREFERENCE]
-            if want == EntityType.AGREEMENT.value:
+            if want == _AGREEMENT:
                 prior = [m for m in prior if (m.get("name") or m.surface).endswith("平台")] or prior
             if prior:
                 p = max(prior, key=lambda m: (m.sentence, m.start))

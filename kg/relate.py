@@ -16,8 +16,14 @@ from kg.gazetteer import Gazetteer
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
 from kg.quantities import resolve_date
 
-_ORG = {EntityType.COMPANY.value, EntityType.INSTITUTION.value}
-_PARTY = _ORG | {EntityType.PARK.value, EntityType.COUNTRY.value}
+_PARK = EntityType.PARK.value
+_COMPANY = EntityType.COMPANY.value
+_INSTITUTION = EntityType.INSTITUTION.value
+_COUNTRY = EntityType.COUNTRY.value
+_AGREEMENT = EntityType.AGREEMENT.value
+
+_ORG = {_COMPANY, _INSTITUTION}
+_PARTY = _ORG | {_PARK, _COUNTRY}
 _CLAUSE = re.compile(r"[^，,；;：:！？!?—]+")
 _PUNCT = re.compile(r"[，,；;。：:]")
 
@@ -73,8 +79,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         conj = max(before.rfind(c) for c in ("与", "和", "同", "跟", "携手"))
         counter = [o for o in ms if o.end <= a + conj and o.kind in ENTITY_KINDS]
         gov = re.search(r"(管委会|政府|人民政府|管理委员会|商务局|发改委)$", text[a:a + conj])
-        if not ((counter and counter[-1].kind == EntityType.PARK.value) or gov or (
-                counter and counter[-1].kind == EntityType.INSTITUTION.value)):
+        if not ((counter and counter[-1].kind == _PARK) or gov or (
+                counter and counter[-1].kind == _INSTITUTION)):
             return ""
         if not re.search("|".join(L.SIGN_VERBS + ("投资", "合资", "共建")), masked[m.end:b]):
             return ""
@@ -82,13 +88,13 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     # A facility abroad (在德国…总部) is not an investment in China.
     if before.endswith("在") and m.get("prefixed") and m.country not in ("", "CN"):
         return ""
-    if re.search(r"在□+[^，,。；;]{0,6}$", before) and any(o.kind == EntityType.COUNTRY.value and o.country != "CN"
+    if re.search(r"在□+[^，,。；;]{0,6}$", before) and any(o.kind == _COUNTRY and o.country != "CN"
                                                         and a <= o.start < m.start for o in ms):
         return ""
     if any(before.rstrip("□、").endswith(v) for v in L.SERVICE_VERBS):
         return ""
     # Scope of the company as subject: to the next company in the sentence, or the sentence end.
-    nxt = min((o.start for o in ms if o.kind == EntityType.COMPANY.value and o.start > m.end
+    nxt = min((o.start for o in ms if o.kind == _COMPANY and o.start > m.end
                and masked[m.end:o.start].strip("□、等") != ""), default=len(text))
     scope = masked[m.end:nxt]
     own = masked[m.end:b]
@@ -111,7 +117,7 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return "subject"
     else:
         first = min((scope.find(t) for t in L.SUBJECT_TRIGGERS if t in scope), default=-1)
-        between = [o for o in ms if o.kind in (EntityType.PARK.value, EntityType.INSTITUTION.value)
+        between = [o for o in ms if o.kind in (_PARK, _INSTITUTION)
                    and m.end <= o.start < m.end + max(first, 0)]
         if first >= 0 and not between and not re.search(r"[与和同跟]", scope[:first]):
             return "subject"
@@ -212,13 +218,13 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             found = _continued_investment(s, ms, masked, last_inv, ev, date)
         if found:
             last_inv = (found[-1], s.index, s.block)
-        elif last_inv is not None and any(m.kind == EntityType.COMPANY.value and m.key != last_inv[0].parties[0]
+        elif last_inv is not None and any(m.kind == _COMPANY and m.key != last_inv[0].parties[0]
                                           and m.get("parent") != last_inv[0].parties[0] for m in ms):
             last_inv = None  # another company takes the stage
         facts += found
         facts += outbound
         facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
-        companies = [m for m in ms if m.kind == EntityType.COMPANY.value and m.source is not Source.COREFERENCE]
+        companies = [m for m in ms if m.kind == _COMPANY and m.source is not Source.COREFERENCE]
         if companies:
             topic = companies[0]
         elif s.block != last_block:
@@ -237,7 +243,7 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
     seen: set[str] = set()
     by_index = {s.index: s for s in sentences}
     for m in mentions:
-        if m.kind != EntityType.PARK.value or m.source is Source.COREFERENCE or m.key in seen:
+        if m.kind != _PARK or m.source is Source.COREFERENCE or m.key in seen:
             continue
         ent = g.entities.get(m.key)
         name = m.get("name") or m.surface
@@ -269,7 +275,7 @@ def _sentence_date(ms: Sequence[Mention]) -> str:
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
-    parks = [p for p in ms if p.kind == EntityType.PARK.value and not _sibling(masked, p, m)]
+    parks = [p for p in ms if p.kind == _PARK and not _sibling(masked, p, m)]
     in_clause = [p for p in parks if a <= p.start < b]
     if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:
@@ -278,7 +284,7 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
     if parks:
         return min(parks, key=lambda p: abs(p.start - m.start)).key
-    siblings = {p.key for p in ms if p.kind == EntityType.PARK.value and _sibling(masked, p, m)}
+    siblings = {p.key for p in ms if p.kind == _PARK and _sibling(masked, p, m)}
     host = context_park(sightings, s.index, s.block, m.start)
     return "" if host in siblings else host
 
@@ -293,15 +299,15 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
     fact, index, block = last
     if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
         return []
-    if any(m.kind == EntityType.COMPANY.value and m.key != fact.parties[0] for m in ms):
+    if any(m.kind == _COMPANY and m.key != fact.parties[0] for m in ms):
         return []
     if re.search(r"中方|走出去|对外投资|境外|海外投资", s.norm) or any(
-            m.kind == EntityType.COUNTRY.value and m.country != "CN" for m in ms):
+            m.kind == _COUNTRY and m.country != "CN" for m in ms):
         return []  # Chinese money going abroad, not the foreign investor's
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") == "investment"]
     if not amounts:
         return []
-    parks = [m for m in ms if m.kind == EntityType.PARK.value]
+    parks = [m for m in ms if m.kind == _PARK]
     host = parks[0].key if parks else fact.parties[1]
     out = []
     for x in amounts:
@@ -320,7 +326,7 @@ def _sibling(text: str, p: Mention, m: Mention) -> bool:
 
 def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, spans: list[tuple[int, int]],
                  sightings: Sequence, g: Gazetteer, ev: Evidence, date: str) -> list[Fact]:
-    companies = [m for m in ms if m.kind == EntityType.COMPANY.value and _foreign(m, g)]
+    companies = [m for m in ms if m.kind == _COMPANY and _foreign(m, g)]
     if not companies:
         return []
     text = s.norm
@@ -337,7 +343,7 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         # 10个项目集中签约，协议总投资额达10.7亿欧元: a total over several projects, nobody's own amount.
         amounts = [x for x in amounts if any(inv[2][0] <= x.start < inv[2][1] for inv in investors)
                    and len(investors) == 1]
-    all_companies = [m for m in ms if m.kind == EntityType.COMPANY.value]
+    all_companies = [m for m in ms if m.kind == _COMPANY]
     owner: dict[int, list[Mention]] = {}
     for amt in amounts:
         prior = [c for c in all_companies if c.start < amt.start]
@@ -348,7 +354,7 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
             if inv is not None:
                 same_clause = inv[2][0] <= amt.start < inv[2][1]
                 clause_has_subject = any(
-                    o.kind in (EntityType.PARK.value, EntityType.COMPANY.value, EntityType.INSTITUTION.value)
+                    o.kind in (_PARK, _COMPANY, _INSTITUTION)
                     and _clause_of(spans, o.start) == _clause_of(spans, amt.start) and o.start < amt.start
                     and o is not last for o in ms)
                 if same_clause or (inv[1] in ("subject", "facility", "signed") and not clause_has_subject):
@@ -389,12 +395,12 @@ def _outbound(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, 
               date: str) -> list[Fact]:
     facts = []
     text = s.norm
-    targets = [m for m in ms if (m.kind == EntityType.COUNTRY.value and m.country not in ("CN", "")) or (
-        m.kind == EntityType.PARK.value and m.country not in ("CN", ""))]
+    targets = [m for m in ms if (m.kind == _COUNTRY and m.country not in ("CN", "")) or (
+        m.kind == _PARK and m.country not in ("CN", ""))]
     if not targets:
         return []
-    chinese = [m for m in ms if m.kind in (EntityType.PARK.value, EntityType.COMPANY.value)
-               and (m.country == "CN" or (m.kind == EntityType.PARK.value and m.country in ("", "CN")))]
+    chinese = [m for m in ms if m.kind in (_PARK, _COMPANY)
+               and (m.country == "CN" or (m.kind == _PARK and m.country in ("", "CN")))]
     for t in targets:
         pre = masked[max(0, t.start - 3):t.start]
         post = masked[t.end:t.end + 20]
@@ -441,7 +447,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                               agreement=agreement))
 
     # 1. A 与 B(、C) … 签署 … 协议/备忘录
-    for agr in (m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") == "agreement"):
+    for agr in (m for m in ms if m.kind == _AGREEMENT and m.get("agr_kind") == "agreement"):
         verb = max((masked.rfind(v, 0, agr.start) for v in L.SIGN_VERBS), default=-1)
         if verb < 0:
             continue
@@ -451,7 +457,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                 add(p, q, "agreement", agr.key)
             add(p, agr.key, "party")
     # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
-    platforms = [m for m in ms if m.kind == EntityType.AGREEMENT.value and m.get("agr_kind") != "agreement"]
+    platforms = [m for m in ms if m.kind == _AGREEMENT and m.get("agr_kind") != "agreement"]
     for vm in re.finditer("|".join(L.PLATFORM_VERBS), masked):
         if not platforms:
             break
@@ -474,8 +480,8 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
         pos = masked.find(v)
         if pos < 0:
             continue
-        before = [e for e in ents if e.end <= pos and e.kind in _ORG | {EntityType.PARK.value}]
-        after = [e for e in ents if e.start >= pos + len(v) and e.kind in {EntityType.PARK.value} | _ORG]
+        before = [e for e in ents if e.end <= pos and e.kind in _ORG | {_PARK}]
+        after = [e for e in ents if e.start >= pos + len(v) and e.kind in {_PARK} | _ORG]
         go = masked.rfind("赴", 0, pos)
         if go >= 0:
             after = [e for e in ents if e.start > go and e.end <= pos + len(v) + 20] or after
@@ -494,7 +500,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                 add(lead, p, "partnership")
     # 5b. joint ventures: 合资 with two or more companies in the sentence
     if re.search(r"合资|合营", masked):
-        comps = [e for e in ents if e.kind == EntityType.COMPANY.value]
+        comps = [e for e in ents if e.kind == _COMPANY]
         if len(comps) == 1 and topic and re.search(r"与[□]+[^，,。；;]{0,8}(?:成立|组建|设立)[^，,。；;]{0,10}合资", masked):
             add(topic, comps[0], "joint_venture")
         for i, a in enumerate(comps):
@@ -506,7 +512,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
     for mm in re.finditer(r"与([□、]+)[^，,。；;]{0,40}?(?:会谈|会见|座谈|洽谈)", masked):
         a0, b0 = mm.span(1)
         others = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
-        home = next((e.key for e in ents if e.kind == EntityType.PARK.value), "") or context_park(
+        home = next((e.key for e in ents if e.kind == _PARK), "") or context_park(
             sightings, s.index, s.block, mm.start())
         for o in others:
             if home:
@@ -516,20 +522,20 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
               and re.match(r"[" + "".join(g.country_short) + r"]*(?:两国|合作|政府|双方|关系|友好|共建|经贸)", text[m.end:])]
     if shorts and re.search(r"合作|政府|两国|双方|友好", text):
         kind = "intergovernmental" if "政府间" in text or "两国政府" in text else "bilateral"
-        park = next((e.key for e in ents if e.kind == EntityType.PARK.value), "") or context_park(
+        park = next((e.key for e in ents if e.kind == _PARK), "") or context_park(
             sightings, s.index, s.block, shorts[0].start)
         for sh in shorts:
             if park:
                 add(park, sh.key, kind)
-    full = [e for e in ents if e.kind == EntityType.COUNTRY.value and e.country != "CN"]
+    full = [e for e in ents if e.kind == _COUNTRY and e.country != "CN"]
     if full and re.search(r"与(?:[□]*)的?合作|合作(?:之门|伙伴|关系)", masked):
-        park = next((e.key for e in ents if e.kind == EntityType.PARK.value), "")
+        park = next((e.key for e in ents if e.kind == _PARK), "")
         for c in full:
             if park:
                 add(park, c.key, "bilateral")
     # 7. A 学习/借鉴/对标 B: one park taking another as its model
     if any(w in text for w in L.BENCHMARK_WORDS):
-        parks = [e for e in ents if e.kind == EntityType.PARK.value]
+        parks = [e for e in ents if e.kind == _PARK]
         block_parks = [x for x in sightings if x.block == s.block and x.explicit]
         home = block_parks[0].key if block_parks else ""
         if not home and parks:
@@ -584,10 +590,10 @@ def _pair_around_conj(ents: Sequence[Mention], masked: str, lo: int, hi: int) ->
 def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer, ev: Evidence) -> list[Fact]:
     facts = []
     for m in ms:
-        if m.kind == EntityType.PARK.value and m.source is Source.PATTERN:
+        if m.kind == _PARK and m.source is Source.PATTERN:
             parent = m.get("parent")
             if not parent and m.get("park_kind") == "subpark":
-                explicit = [p for p in ms if p.kind == EntityType.PARK.value and p.key != m.key
+                explicit = [p for p in ms if p.kind == _PARK and p.key != m.key
                             and p.source is not Source.PATTERN and p.start < m.start]
                 if explicit and re.search(r"建有|拥有|下辖|包括|辖区|区内|园内|位于|内的", s.norm[explicit[-1].end:m.start]):
                     parent = explicit[-1].key
@@ -596,13 +602,13 @@ def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer
                     parent = context_park(sightings, s.index, s.block, m.start, window=2)
             if parent:
                 facts.append(Fact(kind="part_of", parties=(m.key, parent), evidence=ev))
-        if m.kind == EntityType.COMPANY.value and m.get("role") == "subsidiary" and m.get("parent"):
+        if m.kind == _COMPANY and m.get("role") == "subsidiary" and m.get("parent"):
             facts.append(Fact(kind="subsidiary", parties=(m.key, m.get("parent")), evidence=ev))
             host = context_park(sightings, s.index, s.block, m.start)
             if host:
                 facts.append(Fact(kind="located_in", parties=(m.key, host), evidence=ev))
     # "P 建有 A、B、C 等": gazetteer parks listed after a park that has them
-    parks = [p for p in ms if p.kind == EntityType.PARK.value]
+    parks = [p for p in ms if p.kind == _PARK]
     for i, p in enumerate(parks):
         if re.match(r"(?:建有|拥有|下辖|包括|内有)", s.norm[p.end:p.end + 2]):
             for q in parks[i + 1:]:
@@ -666,7 +672,7 @@ def collect_entities(article: Article, sentences: Sequence[Sentence], mentions: 
             continue
         s = by_index[m.sentence]
         orig = article.text[s.offsets[m.start]: s.offsets[m.end - 1] + 1] if m.end <= len(s.offsets) else m.surface
-        if m.kind == EntityType.COUNTRY.value and m.key in g.entities:
+        if m.kind == _COUNTRY and m.key in g.entities:
             found.setdefault(key, g.entities[key])
             continue
         if key not in found:
@@ -674,11 +680,11 @@ def collect_entities(article: Article, sentences: Sequence[Sentence], mentions: 
                 found[key] = g.entities[key]
             else:
                 found[key] = _pattern_entity(m, g)
-        if m.kind == EntityType.COMPANY.value and m.surface != found[key].label_zh:
+        if m.kind == _COMPANY and m.surface != found[key].label_zh:
             name = m.surface
             if not (m.get("prefixed") or m.get("enumerated")) or name.startswith(found[key].label_zh):
                 surfaces.setdefault(key, set()).add(name)
-        if m.kind != EntityType.COMPANY.value and m.surface != found[key].label_zh and not m.key.startswith(
+        if m.kind != _COMPANY and m.surface != found[key].label_zh and not m.key.startswith(
                 "agreement/") and m.source is Source.GAZETTEER:
             surfaces.setdefault(key, set()).add(m.surface)
         if orig != m.surface and re.search(r"[\u4e00-\u9fff]", orig) and "\n" not in orig:

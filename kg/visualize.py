@@ -424,6 +424,12 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]], seed: int = 7) -> di
     """Positions in pixels: each connected component laid out alone (fixed seed), then packed in rows."""
     import networkx as nx
 
+    try:
+        import numpy  # noqa: F401
+        import scipy  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError as err:
+        raise ImportError("kg.visualize lays graphs out with numpy and scipy: pip install numpy scipy") from err
+
     g: nx.Graph[str] = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from(sorted({(a, b) if a < b else (b, a) for a, b in edges if a != b}))
