@@ -58,6 +58,9 @@ def code_digest(data_dir: Path) -> str:
     return _digest_files(files + [data_dir / "curation.toml"])
 
 
+# Above this many articles the graph lives in Oxigraph (oxrdflib) and is written by Oxigraph's serialisers.
+LARGE_CORPUS = int(os.environ.get("KG_LARGE_CORPUS", "2000"))
+
 _WORKER_GAZ: Gazetteer | None = None
 
 
@@ -202,7 +205,8 @@ def build_corpus(
     ordered = apply_to_results(ordered, cur)
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {len(ordered)} article(s)")
-    graph = build_graph(ordered, gaz, load_rates(data_dir / "fx_rates.csv"))
+    store = "Oxigraph" if len(ordered) > LARGE_CORPUS else "default"
+    graph = build_graph(ordered, gaz, load_rates(data_dir / "fx_rates.csv"), store=store)
     report.triples = len(graph)
     for r in ordered:
         for e in r.entities:

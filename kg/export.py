@@ -247,6 +247,26 @@ def to_jsonld(g: Graph) -> str:
     return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+def _oxigraph_store(g: Graph):  # type: ignore[no-untyped-def]
+    """The pyoxigraph Store behind an oxrdflib graph, or None for rdflib's own stores."""
+    return getattr(g.store, "_store", None) if type(g.store).__name__ == "OxigraphStore" else None
+
+
+def _dump_oxigraph(store, fmt: str, graph_name=None) -> str:  # type: ignore[no-untyped-def]
+    """Serialise a big graph with Oxigraph itself (Turtle or JSON-LD), much faster than rdflib's writers."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import PREFIXES
+
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes.update({"prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
+                     "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#"})
+    rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
+    data = store.dump(format=rdf_format, from_graph=graph_name or ox.DefaultGraph(), prefixes=prefixes)
+    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+
 def _csv_bundle(g: Graph) -> dict[str, str]:
     return {
         "entities.csv": write_csv(entity_rows(g), ENTITY_COLUMNS),
@@ -322,7 +342,17 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_exports(graph: Graph, out: Path, html: bool = True) -> list[Path]:
     """Every export of a build into ``out``; all files are rendered first, then each is swapped in atomically."""
-    files = {"kg.ttl": to_turtle(graph), "kg.jsonld": to_jsonld(graph), **_csv_bundle(graph)}
+    ox_store = _oxigraph_store(graph)
+    if ox_store is not None:
+        import pyoxigraph as ox
+        from rdflib import BNode
+
+        ident = graph.identifier
+        name = ox.BlankNode(str(ident)) if isinstance(ident, BNode) else ox.NamedNode(str(ident))
+        files = {"kg.ttl": _dump_oxigraph(ox_store, "turtle", name), "kg.jsonld": _dump_oxigraph(ox_store, "json-ld", name),
+                 **_csv_bundle(graph)}
+    else:
+        files = {"kg.ttl": to_turtle(graph), "kg.jsonld": to_jsonld(graph), **_csv_bundle(graph)}
     if html:
         files["graph.html"] = _html(graph)
     staged: list[tuple[Path, Path]] = []

@@ -457,10 +457,9 @@ def _normalise(pos: dict[str, tuple[float, float]], edges: list[tuple[str, str]]
     k = _EDGE_LENGTH / median if median > 1e-9 else 1.0
     if len(pos) > 2:
         import numpy as np
-        from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
         xy = np.array(list(pos.values()))
-        nearest = np.sort(cKDTree(xy).query(xy, k=2)[0][:, 1])
+        nearest = np.sort(_tree(xy).query(xy, k=2)[0][:, 1])
         gap = float(nearest[len(nearest) // 4])  # a quarter of the nodes have a neighbour closer than this
         if gap > 1e-9:
             k = max(k, _SPACING / gap)
@@ -497,7 +496,6 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
     import numpy as np
     from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
     from scipy.sparse.csgraph import shortest_path  # type: ignore[import-untyped]
-    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -533,7 +531,7 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
     temp = k * math.sqrt(n) / 10
     for it in range(iterations):
         disp = np.zeros_like(pos)
-        pairs = cKDTree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
+        pairs = _tree(pos).query_pairs(_RADIUS * k, output_type="ndarray")
         if len(pairs):
             delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
             dd = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 1e-3)
@@ -549,6 +547,13 @@ def _force_layout(nodes: list[str], edges: list[tuple[str, str]], seed: int) -> 
         pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp = max(temp * 0.93, k * 0.02) if it < iterations - 1 else temp
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _tree(points: Any) -> Any:
+    """A k-d tree of 2-D points (``scipy.spatial.cKDTree``) for neighbour queries."""
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+    return cKDTree(points)
 
 
 def _far_field(pos: Any, charge: Any, grid: int = 48) -> Any:
