@@ -14,7 +14,15 @@ or all at once with :func:`build_corpus` (what ``kg build`` runs).
 from kg.analyze import links, to_networkx
 from kg.build import build_graph
 from kg.corpus import build_corpus
-from kg.errors import AmbiguousEntity, ExportError, GazetteerError, InputError, KGError, OntologyError, QueryError
+from kg.errors import (
+    AmbiguousEntity,
+    ExportError,
+    GazetteerError,
+    InputError,
+    KGError,
+    OntologyError,
+    QueryError,
+)
 from kg.export import write_exports
 from kg.extract import extract_mentions
 from kg.gazetteer import load as load_gazetteer

@@ -229,7 +229,7 @@ def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
             g.add((s, SKOS.definition, Literal(sec.definition_zh, lang="zh-Hans")))
         if sec.broader and sec.broader in gaz.sectors:
             g.add((s, SKOS.broader, iri_for(f"sector/{sec.broader}")))
-            if not (iri_for(f"sector/{sec.broader}"), RDF.type, KG.Sector) in g:
+            if (iri_for(f"sector/{sec.broader}"), RDF.type, KG.Sector) not in g:
                 todo.add(sec.broader)
 
 

@@ -69,10 +69,10 @@ class _Gold:
         return names + ([key] if e.get("type") == "Country" else [])
 
     def match(self, labels: list[str]) -> list[str]:
-        exact = [k for k in self.entities if any(_fold(l) == _fold(n) for l in labels for n in self.names(k))]
+        exact = [k for k in self.entities if any(_fold(x) == _fold(n) for x in labels for n in self.names(k))]
         if exact:
             return exact
-        return [k for k in self.entities if any(same_name(l, n) for l in labels for n in self.names(k))]
+        return [k for k in self.entities if any(same_name(x, n) for x in labels for n in self.names(k))]
 
     def inside(self, key: str) -> set[str]:
         out, todo = {key}, [key]
@@ -99,12 +99,12 @@ def evaluate(graph_dir: str | Path, gold_path: str | Path | None = None) -> dict
     core = [k for k, e in gold.entities.items() if e.get("core")]
     found = [k for k in core if any(
         r.get("type") == gold.entities[k]["type"]
-        and any(same_name(l, n) for l in _cells(r, "label_zh", "label_en", "aliases") for n in gold.names(k))
+        and any(same_name(x, n) for x in _cells(r, "label_zh", "label_en", "aliases") for n in gold.names(k))
         for r in ents)]
     fig["entity_recall_core"] = round(len(found) / max(1, len(core)), 3)
     fig["entities_missing"] = sorted(set(core) - set(found))
     fig["noise_entities"] = sorted({n for n in gold.noise for r in ents
-                                    if any(same_name(n, l) for l in _cells(r, "label_zh", "label_en", "aliases"))})
+                                    if any(same_name(n, x) for x in _cells(r, "label_zh", "label_en", "aliases"))})
 
     def keys(row: dict[str, str], side: str) -> list[str]:
         labels = _cells(row, side)

@@ -708,7 +708,7 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
         items = [(a + it.start(), a + it.end()) for it in re.finditer(r"[^、]+", text[a:b])]
         run: list[tuple[int, int, Mention | None]] = []
 
-        def flush() -> None:
+        def flush(run: list[tuple[int, int, Mention | None]]) -> None:
             if any(m is not None and m.kind == _COMPANY and m.source is Source.GAZETTEER
                    for _, _, m in run):
                 for ia, ib, m in run:
@@ -735,12 +735,12 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
                 and name not in g.country_names and not _is_generic(name, g, min_rest=1)
                 and not re.search(r"[0-9.%]", name) and not any(x < ib and ia < y for x, y in known))
             if not clean or (hit is not None and hit.kind != _COMPANY):
-                flush()
+                flush(run)
                 continue
             run.append((ia, ib, hit))
             if idx == len(items) - 1 or ib < items[idx][1]:
-                flush()
-        flush()
+                flush(run)
+        flush(run)
     return out
 
 

@@ -14,7 +14,6 @@ from kg._context import context_park
 from kg.extract import ENTITY_KINDS, park_sightings
 from kg.gazetteer import Gazetteer
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
-from kg.quantities import resolve_date
 
 _PARK = EntityType.PARK.value
 _COMPANY = EntityType.COMPANY.value
