@@ -114,13 +114,13 @@ def _nfkc(text: str) -> str:
     return "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
 
 
+_KEEP_PUNCT = re.compile(r"([。，、；：？！])")
+
+
 def _fold(text: str) -> str:
-    """NFKC per character, with the CJK punctuation we split on kept as is."""
-    keep = {"。": "。", "，": "，", "、": "、", "；": "；", "：": "：", "？": "？", "！": "！"}
-    folded = _nfkc(text)
-    if not any(c in keep for c in text):
-        return folded
-    return "".join(keep.get(o, f) for o, f in zip(text, folded, strict=True))
+    """NFKC, with the CJK punctuation we split on kept as is (NFKC would make ， a comma)."""
+    parts = _KEEP_PUNCT.split(text)
+    return "".join(part if i % 2 else _nfkc(part) for i, part in enumerate(parts))
 
 
 _DOUBLE_RUN = re.compile(rf"([{_CJK}A-Za-z0-9]{{3,14}}?)\1")
