@@ -332,6 +332,8 @@ def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> N
         for k, v in f.extra:
             if k == "via" and v in entities:
                 g.add((node, KG.via, iri_for(v)))
+            elif k == "sector_terms":
+                g.add((node, KG.sectorTerms, Literal(v, lang="zh-Hans")))
         m = re.match(r"projects=(\d+)", f.detail)
         if m:
             g.add((node, KG.projects, Literal(int(m.group(1)), datatype=XSD.integer)))

@@ -25,7 +25,7 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ENTITY_COLUMNS = ["iri", "type", "label_zh", "label_en", "country", "aliases", "label_zh_hant", "kind", "part_of",
                   "parent", "sector", "recognised_by", "wikidata", "articles"]
 INVESTMENT_COLUMNS = ["investor_iri", "investor", "investor_country", "host_iri", "host", "sector", "amount",
-                      "currency", "qualifier", "amount_usd", "date", "article", "evidence", "sector_en", "status",
+                      "currency", "qualifier", "amount_usd", "date", "article", "evidence", "sector_en", "sector_terms", "status",
                       "activity", "start", "end", "iri"]
 COOPERATION_COLUMNS = ["a_iri", "a", "b_iri", "b", "kind", "date", "article", "evidence", "agreement_iri",
                        "agreement", "start", "end", "iri"]
@@ -139,9 +139,11 @@ def investment_rows(g: Graph) -> list[dict[str, str]]:
         amt = g.value(s, KG.amount)
         art, ev, start, end = _evidence(g, s)
         zh, en = _sectors(g, s)
+        terms = _one(g, s, KG.sectorTerms)
         rows.append({
             "investor_iri": str(inv), "investor": _label(g, inv), "investor_country": _country_code(g, g.value(inv, KG.country)),
-            "host_iri": str(host), "host": _label(g, host), "sector": zh, "sector_en": en,
+            "host_iri": str(host), "host": _label(g, host),
+            "sector": f"{zh}（{terms}）" if terms and zh else (zh or terms), "sector_en": en, "sector_terms": terms,
             "amount": _one(g, amt, SCHEMA.value) if amt is not None else "",
             "currency": _one(g, amt, SCHEMA.currency) if amt is not None else "",
             "qualifier": _local(g.value(amt, KG.qualifier)) if amt is not None else "",

@@ -72,6 +72,7 @@ class KG(DefinedNamespace):
     subject: URIRef
     projects: URIRef
     via: URIRef
+    sectorTerms: URIRef
     # individuals
     Gazetteer: URIRef
     Pattern: URIRef

@@ -123,6 +123,19 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     return ""
 
 
+def _sector_terms(m: Mention, s: Sentence, ms: Sequence[Mention], clause: tuple[int, int], in_list: bool) -> str:
+    """The sector words the article uses around an investment (OLED面板, 车载锂离子电池), at most three."""
+    a, b = clause
+    sec = [x for x in ms if x.kind == "sector" and a <= x.start < b and not _inside_other(x, ms, m)]
+    if in_list:
+        item_start = max([a] + [i + 1 for i in range(a, m.start) if s.norm[i] == "、"])
+        tail = s.norm.find("等", m.end, b)
+        sec = [x for x in sec if item_start <= x.start < m.start or (tail >= 0 and x.start >= tail)]
+    sec = [x for x in sec if not any(y is not x and y.start <= x.start and x.end <= y.end for y in sec)]
+    words = list(dict.fromkeys(x.surface for x in sorted(sec, key=lambda x: abs(x.start - m.start))))
+    return "、".join(words[:3])
+
+
 def _sectors(m: Mention, s: Sentence, ms: Sequence[Mention], clause: tuple[int, int], g: Gazetteer,
              in_list: bool) -> tuple[str, ...]:
     """Sectors of an investment: words next to the company, then its clause, the group's own sector, the sentence."""
@@ -380,8 +393,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         act = _activity(masked, text, m, clause)
         base = {"parties": (_investor_key(m), host), "evidence": ev, "sectors": sectors, "date": date,
                 "status": status, "activity": act}
+        extra = [("sector_terms", _sector_terms(m, s, ms, clause, in_list))]
         if m.get("role") == "subsidiary":
-            base["extra"] = (("via", m.key),)
+            extra.append(("via", m.key))
+        base["extra"] = tuple((k, v) for k, v in extra if v)
         if not own_amounts:
             facts.append(Fact(kind="investment", **base))  # type: ignore[arg-type]
         for amt in own_amounts:
