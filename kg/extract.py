@@ -355,17 +355,32 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     return name_start
 
 
+_PARK_RX = re.compile("|".join(re.escape(x) for x in L.PARK_SUFFIXES))
+_INST_RX = re.compile("|".join(re.escape(x) for x in L.INSTITUTION_SUFFIXES))
+_COMP_RX = re.compile("|".join(re.escape(x) for x in L.COMPANY_SUFFIXES))
+_CUES = re.compile("|".join(re.escape(x) for x in (
+    *L.PARK_SUFFIXES, *L.INSTITUTION_SUFFIXES, *L.COMPANY_SUFFIXES, *L.SIGN_VERBS, *L.PLATFORM_SUFFIXES,
+    "“", "「", "中", "对")))
+
+
 def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
     """Names the gazetteer does not hold but the text marks (suffixes, country prefixes, quotes)."""
     out: list[Mention] = []
     text = s.norm
-    out += _suffix_names(s, g, L.PARK_SUFFIXES, EntityType.PARK, known)
-    out += _suffix_names(s, g, L.INSTITUTION_SUFFIXES, EntityType.INSTITUTION, known)
-    out += _suffix_names(s, g, L.COMPANY_SUFFIXES, EntityType.COMPANY, known)
-    out += _country_prefixed(s, g, known)
+    if not _CUES.search(text) and not any(k.kind in ENTITY_KINDS for k in known):
+        return out  # no suffix, quote, signing or compound anywhere: nothing a pattern could find
+    if _PARK_RX.search(text):
+        out += _suffix_names(s, g, L.PARK_SUFFIXES, EntityType.PARK, known)
+    if _INST_RX.search(text):
+        out += _suffix_names(s, g, L.INSTITUTION_SUFFIXES, EntityType.INSTITUTION, known)
+    if _COMP_RX.search(text):
+        out += _suffix_names(s, g, L.COMPANY_SUFFIXES, EntityType.COMPANY, known)
+    if any(k.kind == _COUNTRY for k in known):
+        out += _country_prefixed(s, g, known)
     out += _platforms_and_agreements(s, g)
     out += _country_compounds(s, g)
-    out += _partner_slot_names(s, g, known)
+    if "与" in text or "和" in text:
+        out += _partner_slot_names(s, g, known)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
         if k.kind != _COMPANY:
