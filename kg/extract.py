@@ -540,6 +540,12 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if k.kind != _COUNTRY or k.country == "CN":
             continue
         i = k.end
+        if k.surface.endswith(("资", "企")):
+            # 德资企业博泽, 日资企业XX: the adjective and a head noun, then the name.
+            head = re.match(r"(?:企业|公司|集团|制造商|厂商|药企|车企)", text[i:])
+            if not head:
+                continue
+            i += head.end()
         if i >= len(text) or text[i] in L.NAME_BAD_START or not re.match(rf"[{L.CJK}A-Za-z]", text[i]):
             continue
         if any(o.start == i and o.kind in ENTITY_KINDS for o in known):

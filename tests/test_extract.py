@@ -62,3 +62,8 @@ def test_extract_enumerated_unknown_companies(gazetteer) -> None:
 
 def test_extract_pattern_keys_are_stable() -> None:
     assert pattern_key("Company", "妥思") == "company/x-%E5%A6%A5%E6%80%9D"
+
+
+def test_extract_country_capital_adjective_then_name(gazetteer) -> None:
+    ms = _mentions("太仓高新区迎来德资企业克兰茨落户，投资2000万欧元建设新工厂。", gazetteer)
+    assert [(m.get("name"), m.country) for m in ms if m.kind == "Company"] == [("克兰茨", "DE")]
