@@ -25,6 +25,7 @@ from rdflib.namespace import PROV
 from rdflib.term import Node
 
 from kg.errors import AmbiguousEntity, QueryError
+from kg.export import preferred_label as _label
 from kg.namespaces import KG, ORG, SCHEMA
 
 if TYPE_CHECKING:
@@ -35,23 +36,6 @@ ENTITY_TYPES = {KG.Park: "Park", KG.Company: "Company", KG.Institution: "Institu
                 KG.Agreement: "Agreement", KG.JointPlatform: "Agreement"}
 
 # ---------------------------------------------------------------- reading the graph
-
-
-def _label(g: Graph, node: Node | None, lang: str = "zh-Hans") -> str:
-    """The preferred label in ``lang``, else any preferred label, else ``rdfs:label``, else ``""``."""
-    if node is None:
-        return ""
-    best = ""
-    for o in g.objects(node, SKOS.prefLabel):
-        if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
-            return str(o)
-        best = best or str(o)
-    if not best:
-        for o in g.objects(node, RDFS.label):
-            if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
-                return str(o)
-            best = best or str(o)
-    return best
 
 
 def _label_en(g: Graph, node: Node | None) -> str:

@@ -43,16 +43,24 @@ def _safe(value: object) -> str:
     return s
 
 
-def _label(g: Graph, node: URIRef, lang: str = "zh-Hans") -> str:
+def preferred_label(g: Graph, node: object, lang: str = "zh-Hans") -> str:
+    """The preferred label in ``lang``, else any preferred label, else an ``rdfs:label``, else ``""``."""
+    if node is None:
+        return ""
     best = ""
-    for o in g.objects(node, SKOS.prefLabel):
+    for o in g.objects(node, SKOS.prefLabel):  # type: ignore[arg-type]
         if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
             return str(o)
         best = best or str(o)
     if not best:
-        for o in g.objects(node, RDFS.label):
-            return str(o)
+        for o in g.objects(node, RDFS.label):  # type: ignore[arg-type]
+            if isinstance(o, Literal) and (o.language or "").lower() == lang.lower():
+                return str(o)
+            best = best or str(o)
     return best
+
+
+_label = preferred_label
 
 
 def _one(g: Graph, s: URIRef, p: URIRef) -> str:
