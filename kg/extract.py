@@ -52,7 +52,7 @@ def _build_amount_regex(g: Gazetteer) -> re.Pattern[str]:
     cur = "|".join(re.escape(n) for n in names)
     units = "|".join(sorted(UNITS, key=len, reverse=True))
     return re.compile(
-        rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
+        rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:[亿万][{CN_NUM}]*)+(?=[^亿万]|$)|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
         rf"\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
     )
 
@@ -74,7 +74,7 @@ def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
             num = "1"
         if num == "数":
             continue  # "several hundred million": no figure
-        if cur == "元" and not unit and not re.match(r"[0-9]", num):
+        if cur == "元" and not unit and not re.match(r"[0-9]", num) and not re.search("[万亿]", num):
             continue
         if re.fullmatch(f"[{CN_NUM}]+", num) and not unit and len(num) < 2:
             continue

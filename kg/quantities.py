@@ -16,16 +16,21 @@ CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌�
 
 
 def parse_chinese_integer(s: str) -> int:
-    """Value of a Chinese numeral below 10,000 (or a digit string).
+    """Value of a Chinese numeral (with 万/亿 sections), or of a digit string.
 
-    >>> [parse_chinese_integer(x) for x in ["五", "十二", "一百二十", "两千零五", "三千", "12", "二〇二四"]]
-    [5, 12, 120, 2005, 3000, 12, 2024]
+    >>> [parse_chinese_integer(x) for x in ["五", "十二", "一百二十", "两千零五", "三千", "12", "一万二千", "三亿五千万"]]
+    [5, 12, 120, 2005, 3000, 12, 12000, 350000000]
     """
     if s.isdigit():
         return int(s)
-    if len(s) > 1 and all(ch in _DIGITS for ch in s):
-        # Digit by digit, as years are written: 二〇二四 is 2024, not 4.
-        return int("".join(str(_DIGITS[ch]) for ch in s))
+    if "亿" in s:
+        high, _, low = s.partition("亿")
+        return parse_chinese_integer(high or "一") * 100_000_000 + (parse_chinese_integer(low) if low else 0)
+    if "万" in s:
+        high, _, low = s.partition("万")
+        return parse_chinese_integer(high or "一") * 10_000 + (parse_chinese_integer(low) if low else 0)
+    if s and all(c in _DIGITS for c in s) and len(s) > 1:
+        return int("".join(str(_DIGITS[c]) for c in s))  # 二〇二四: digit by digit
     total = 0
     current = 0
     for ch in s:

@@ -67,3 +67,14 @@ def test_extract_pattern_keys_are_stable() -> None:
 def test_extract_country_capital_adjective_then_name(gazetteer) -> None:
     ms = _mentions("太仓高新区迎来德资企业克兰茨落户，投资2000万欧元建设新工厂。", gazetteer)
     assert [(m.get("name"), m.country) for m in ms if m.kind == "Company"] == [("克兰茨", "DE")]
+
+
+@pytest.mark.parametrize(("text", "value", "currency"), [
+    ("投资一万二千元", "12000", "CNY"),
+    ("投资三亿五千万美元", "350000000", "USD"),
+    ("总投资二十六亿元", "2600000000", "CNY"),
+    ("总投资一千亿日元", "100000000000", "JPY"),
+])
+def test_extract_amounts_in_chinese_numerals(text: str, value: str, currency: str, gazetteer) -> None:
+    amounts = [m for s in sentences(text) for m in find_amounts(s, gazetteer)]
+    assert [(m.get("value"), m.get("currency")) for m in amounts] == [(value, currency)]
