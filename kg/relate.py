@@ -298,7 +298,20 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
         return min(parks, key=lambda p: abs(p.start - m.start)).key
     siblings = {p.key for p in ms if p.kind == _PARK and _sibling(masked, p, m)}
     host = context_park(sightings, s.index, s.block, m.start)
-    return "" if host in siblings else host
+    if host in siblings:
+        return ""
+    if not host and sightings:
+        # Only specialised zones (an FTZ area, a bonded zone) are named: take the article's most named one.
+        counts: dict[str, int] = {}
+        for sight in sightings:
+            counts[sight.key] = counts.get(sight.key, 0) + 1
+        host = max(sorted(counts), key=lambda k: counts[k])
+    if not host and not any(o.kind == _PARK for o in ms):
+        # No park named in the whole article: the investment goes to China as a whole, unless it goes abroad.
+        abroad = any(o.kind == _COUNTRY and o.country not in ("", "CN") and masked[max(0, o.start - 1):o.start] in ("在", "于", "赴")
+                     for o in ms)
+        return "" if abroad else "country/CN"
+    return host
 
 
 _AGGREGATE = re.compile(r"等\s*\d+\s*个(?:重点|签约|外资|合作)?项目|共\s*\d+\s*个项目|\d+\s*个项目(?:集中)?签约|"

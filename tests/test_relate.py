@@ -58,3 +58,11 @@ def test_relate_signed_agreement_and_visit(gazetteer) -> None:
     kinds = sorted(f.detail for f in facts if f.kind == "cooperation")
     assert "agreement" in kinds and "visit" in kinds
     assert any(e.type.value == "Agreement" and e.label_zh == "合作备忘录" for e in ents)
+
+
+def test_relate_without_any_park_the_host_is_china(gazetteer) -> None:
+    facts, _ = _facts("德国博世宣布投资5亿美元建设新工厂，主要生产汽车零部件。", gazetteer)
+    assert [(f.parties, f.amount.value) for f in facts if f.kind == "investment"] == [
+        (("company/bosch", "country/CN"), "500000000")]
+    facts, _ = _facts("德国博世宣布在越南投资5亿美元建设新工厂。", gazetteer)
+    assert [f for f in facts if f.kind == "investment"] == []
