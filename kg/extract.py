@@ -443,6 +443,10 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             if prefix and len(name) - len(prefix) >= 4:
                 rest = name[len(prefix):]
                 rest = rest[_foreign_state_len(rest, g):]
+                rest_start = end - len(rest)
+                same = [k for k in known if k.kind == _COMPANY and k.start == rest_start and k.end <= end]
+                if same and _only_extensions(text[max(k.end for k in same):end]):
+                    continue  # 美国霍尼韦尔公司 is 霍尼韦尔 itself
                 data["name"] = rest
                 data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.

@@ -102,6 +102,14 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     scope = re.sub(nominal, "的□", scope)
     if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
         return "subject"
+    # A 与 <park or government> 签署/签约 …: the company signs an investment with the park.
+    conj = re.match(r"\s*(?:与|和|同)", own)
+    if conj:
+        counter = [o for o in ms if o.start >= m.end + conj.end() and o.kind in (_PARK, _INSTITUTION)
+                   and o.start - (m.end + conj.end()) <= 1]
+        if counter and re.search("|".join(L.SIGN_VERBS), own) and re.search(
+                r"投资|项目|落户|增资|工厂|基地|建设|设立", text):
+            return "signed"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
         return "object"
     near = re.sub(r"^[□、等]+", "", own)[:18]
@@ -117,7 +125,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     else:
         first = min((scope.find(t) for t in L.SUBJECT_TRIGGERS if t in scope), default=-1)
         between = [o for o in ms if o.kind in (_PARK, _INSTITUTION)
-                   and m.end <= o.start < m.end + max(first, 0)]
+                   and m.end <= o.start < m.end + max(first, 0)
+                   and not re.search(r"(?:位于|在|于|落户|入驻)$", masked[max(0, o.start - 3):o.start])]
         if first >= 0 and not between and not re.search(r"[与和同跟]", scope[:first]):
             return "subject"
     return ""
