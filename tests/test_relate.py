@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from kg.extract import extract_mentions
 from kg.model import Article
 from kg.relate import collect_entities, relate
@@ -66,3 +68,24 @@ def test_relate_without_any_park_the_host_is_china(gazetteer) -> None:
         (("company/bosch", "country/CN"), "500000000")]
     facts, _ = _facts("德国博世宣布在越南投资5亿美元建设新工厂。", gazetteer)
     assert [f for f in facts if f.kind == "investment"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("近日，美国霍尼韦尔公司与天津经济技术开发区签署投资协议，将投资1.2亿美元建设亚太研发中心。",
+     ("company/honeywell", "park/tianjin-etdz", "120000000")),
+    ("日本东丽株式会社在南通经济技术开发区增资5000万美元扩建碳纤维生产线。",
+     ("company/toray", "park/nantong-etdz", "50000000")),
+    ("法国施耐德电气宣布，其位于武汉经开区的新工厂正式投产。", ("company/schneider", "park/wuhan-etdz", "")),
+    ("3月15日，丹麦诺和诺德天津生产基地扩建项目在天津经济技术开发区开工，总投资约8亿元人民币。",
+     ("company/novo-nordisk", "park/tianjin-etdz", "800000000")),
+])
+def test_relate_phrasings_from_other_parks(text: str, expected: tuple[str, str, str], gazetteer) -> None:
+    facts, _ = _facts(text, gazetteer)
+    got = [(f.parties[0], f.parties[1], f.amount.value if f.amount else "") for f in facts if f.kind == "investment"]
+    assert got == [expected]
+
+
+def test_relate_strategic_agreement_alone_is_not_an_investment(gazetteer) -> None:
+    facts, _ = _facts("新加坡凯德集团与苏州工业园区签订战略合作协议。", gazetteer)
+    assert [f.kind for f in facts if f.kind == "investment"] == []
+    assert ("company/capitaland", "park/suzhou-industrial-park") in {f.parties for f in facts if f.detail == "agreement"}
