@@ -32,13 +32,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kg.corpus import build_corpus
-
-    out = tmp_path_factory.mktemp("push_build")
-    report = build_corpus([ROOT / "data" / "articles"], out, html=False)
-    assert not report.failed, report.failed
-    return out
+def build(bundled_build: Path) -> Path:
+    """The bundled articles, built once per session (tests/conftest.py)."""
+    return bundled_build
 
 
 @pytest.fixture(scope="module")
