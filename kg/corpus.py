@@ -202,6 +202,8 @@ def build_corpus(
             os.replace(tmp, cache_file)
         except OSError as err:
             say(f"warning: cannot write the build cache ({err.strerror or err}); the next build will redo everything")
+    cache.clear()  # the previous build's results are no longer needed
+    results.clear()
     cur = load_curation(data_dir / "curation.toml")
     ordered = apply_to_results(ordered, cur)
     gaz = _gazetteer(data_dir)
@@ -210,10 +212,9 @@ def build_corpus(
     graph = build_graph(ordered, gaz, load_rates(data_dir / "fx_rates.csv"), store=store)
     report.triples = len(graph)
     for r in ordered:
-        for e in r.entities:
-            report.entities[e.type.value] += 0
         for fct in r.facts:
             report.facts[fct.kind] += 1
+    del ordered  # the graph holds everything from here on
     from kg.export import entity_rows
 
     for row in entity_rows(graph):
