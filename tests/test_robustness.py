@@ -340,8 +340,7 @@ def test_robustness_iris_stay_when_an_article_is_added_and_curation_is_untouched
     b = {r["iri"]: (r["type"], r["label_zh"], r["country"]) for r in _rows(tmp_path / "b" / "entities.csv")}
     assert {iri: b.get(iri) for iri in a} == a
     assert {iri: b[iri] for iri in set(b) - set(a)} == {
-        "https://w3id.org/sino-foreign-kg/id/company/x-%E5%87%AF%E5%82%B2%E9%9B%86%E5%9B%A2":
-            ("Company", "凯傲集团", "DE")}
+        "https://w3id.org/sino-foreign-kg/id/company/kion": ("Company", "凯傲集团", "DE")}
     # Facts of the bundled articles keep their IRIs too.
     fact_iris = {name: {r["iri"] for r in _rows(folder / name) if r.get("article", "") in BUNDLED}
                  for folder in (bundled_build,) for name in ("investments.csv", "cooperations.csv")}
