@@ -672,18 +672,29 @@ def _statistics(s: Sentence, ms: list[Mention], sightings: Sequence, ev: Evidenc
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:
-    """One fact per (kind, parties, amount); an amount-less investment gives way to one with an amount."""
-    seen: set[tuple] = set()
+    """One fact per (kind, parties, amount); an amount-less investment gives way to one with an amount.
+
+    Of two statements of the same fact, the one that says more (sector words, facility) is kept, in the
+    place of the first.
+    """
     with_amount = {(f.parties) for f in facts if f.kind == "investment" and f.amount is not None}
-    out = []
+    kept: dict[tuple, int] = {}
+    out: list[Fact] = []
+
+    def detail(f: Fact) -> int:
+        return len(f.sectors) + 2 * any(k == "sector_terms" for k, _ in f.extra) + bool(f.activity)
+
     for f in facts:
         if f.kind == "investment" and f.amount is None and f.parties in with_amount:
             continue
         key = (f.kind, f.parties, f.amount.value if f.amount else "", f.amount.currency if f.amount else "",
                f.detail if f.kind != "investment" else "")
-        if key in seen:
+        if key in kept:
+            i = kept[key]
+            if detail(f) > detail(out[i]):
+                out[i] = f
             continue
-        seen.add(key)
+        kept[key] = len(out)
         out.append(f)
     return out
 
