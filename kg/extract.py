@@ -784,9 +784,9 @@ def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: 
     >>> from kg.model import Article
     >>> from kg.segment import segment
     >>> from kg.gazetteer import default
-    >>> art = Article(id="t", path="t.txt", text="德国妥思在苏州工业园区投资建设亚太区研发制造基地。")
-    >>> sorted({m.surface for m in extract_mentions(segment(art), default()) if m.kind == "Company"})
-    ['德国妥思']
+    >>> art = Article(id="t", path="t.txt", text="芬兰卡瓦在苏州工业园区投资建设亚太区研发制造基地。")
+    >>> sorted({(m.get("name"), m.country) for m in extract_mentions(segment(art), default()) if m.kind == "Company"})
+    [('卡瓦', 'FI')]
     """
     per_sentence: list[list[Mention]] = []
     for s in sentences:

@@ -141,7 +141,7 @@ def park_short_forms(name: str) -> list[str]:
     """Short forms of an official park name.
 
     >>> park_short_forms("无锡国家高新技术产业开发区")
-    ['无锡高新区']
+    ['无锡高新区', '无锡国家高新区']
     >>> park_short_forms("宜兴经济技术开发区")
     ['宜兴经开区']
     """

@@ -212,10 +212,10 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
     >>> from kg.segment import segment
     >>> from kg.extract import extract_mentions
     >>> from kg.gazetteer import default
-    >>> art = Article(id="t", path="t.txt", text="德国妥思在苏州工业园区投资2亿美元建设亚太研发制造基地。")
+    >>> art = Article(id="t", path="t.txt", text="芬兰卡瓦在苏州工业园区投资2亿美元建设亚太研发制造基地。")
     >>> ss = segment(art)
     >>> [(f.kind, f.parties, f.amount.value) for f in relate(art, ss, extract_mentions(ss, default()), default())]
-    [('investment', ('company/x-%E5%A6%A5%E6%80%9D', 'park/suzhou-industrial-park'), '200000000')]
+    [('investment', ('company/x-%E5%8D%A1%E7%93%A6', 'park/suzhou-industrial-park'), '200000000')]
     """
     by_s: dict[int, list[Mention]] = {}
     for m in mentions:
