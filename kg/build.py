@@ -16,7 +16,7 @@ from rdflib.namespace import PROV
 
 from kg.errors import OntologyError
 from kg.gazetteer import DATA_DIR, Gazetteer
-from kg.model import Article, ArticleResult, Entity, EntityType, Fact, Source
+from kg.model import Article, ArticleResult, Entity, EntityType, Evidence, Fact, Source
 from kg.namespaces import (
     COOPERATION_KIND_TERMS,
     ID,
@@ -275,10 +275,12 @@ def _add_entity(g: Graph, e: Entity, gaz: Gazetteer, articles: list[str]) -> Non
             g.add((s, KG.sector, iri_for(f"sector/{e.sector}")))
     for a in articles:
         g.add((s, PROV.wasDerivedFrom, article_iri(a)))
+    if e.evidence is not None and e.source is not Source.GAZETTEER:
+        _add_derivation(g, s, e.evidence)
 
 
-def _add_evidence(g: Graph, node: URIRef, f: Fact) -> None:
-    ev = f.evidence
+def _add_derivation(g: Graph, node: URIRef, ev: Evidence) -> None:
+    """``node`` prov:qualifiedDerivation [ prov:entity article ; kg:quote … ; kg:startOffset … ; kg:endOffset … ]."""
     art = article_iri(ev.article_id)
     d = URIRef(str(node) + "#evidence")
     g.add((node, PROV.wasDerivedFrom, art))
@@ -288,6 +290,10 @@ def _add_evidence(g: Graph, node: URIRef, f: Fact) -> None:
     g.add((d, KG.quote, Literal(ev.quote)))
     g.add((d, KG.startOffset, Literal(ev.start, datatype=XSD.integer)))
     g.add((d, KG.endOffset, Literal(ev.end, datatype=XSD.integer)))
+
+
+def _add_evidence(g: Graph, node: URIRef, f: Fact) -> None:
+    _add_derivation(g, node, f.evidence)
 
 
 def _add_amount(g: Graph, node: URIRef, f: Fact, rates: Rates) -> None:

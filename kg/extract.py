@@ -636,6 +636,9 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
         name = m.group(1)
         if _is_generic(name, g) or is_common_word(name) or name[0] in "的在等及其该这":
             continue
+        clause_end = next((i for i in range(b, len(text)) if text[i] in "，,。；;！？"), len(text))
+        if not re.search(r"开展|达成|成立|签署|签订|合作|共建|建立|组建|联合|合资", text[b:clause_end]):
+            continue  # 细胞基因和合成生物、…: a list of fields, not partners
         out.append(_m(s, a, b, _COMPANY, key=pattern_key("company", name), source=Source.PATTERN,
                       name=name, partner="1"))
     return out

@@ -112,6 +112,7 @@ class Entity:
     wikidata: str = ""
     city: str = ""
     province: str = ""
+    evidence: Evidence | None = None  # where a name found by pattern was first read
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from kg import lexicon as L
 from kg._context import context_park
@@ -726,7 +727,7 @@ def collect_entities(article: Article, sentences: Sequence[Sentence], mentions: 
             if m.source is Source.GAZETTEER and key in g.entities:
                 found[key] = g.entities[key]
             else:
-                found[key] = _pattern_entity(m, g)
+                found[key] = replace(_pattern_entity(m, g), evidence=_evidence(article, s))
         if m.kind == _COMPANY and m.surface != found[key].label_zh:
             name = m.surface
             if not (m.get("prefixed") or m.get("enumerated")) or name.startswith(found[key].label_zh):

@@ -10,6 +10,11 @@ from rdflib.namespace import PROV
 from kg.namespaces import KG
 
 
+def _one_line(quote: str) -> str:
+    """A quote on one line: PDF line breaks inside it are dropped (they break words, not sentences)."""
+    return "".join(part.strip() for part in quote.splitlines())
+
+
 def review_items(graph_dir: str | Path, include_confirmed: bool = False) -> list[dict[str, object]]:
     """Entities recognised by pattern (and, with ``include_confirmed``, curated ones), with evidence.
 
@@ -23,7 +28,7 @@ def review_items(graph_dir: str | Path, include_confirmed: bool = False) -> list
     for fact in set(g.subjects(PROV.qualifiedDerivation, None)):
         d = g.value(fact, PROV.qualifiedDerivation)
         art = g.value(d, PROV.entity)
-        text = f"{g.value(art, KG.fileName)}: {' '.join(str(g.value(d, KG.quote)).split())}"
+        text = f"{g.value(art, KG.fileName)}: {_one_line(str(g.value(d, KG.quote)))}"
         for p in (KG.investor, KG.host, KG.party, KG.subject):
             for o in g.objects(fact, p):
                 if isinstance(o, URIRef):
@@ -39,6 +44,10 @@ def review_items(graph_dir: str | Path, include_confirmed: bool = False) -> list
             country = g.value(s, KG.country)
             code = str(g.value(country, KG.isoCode)) if country is not None else ""
             evid = sorted(set(quotes.get(s, [])))
+            own = g.value(s, PROV.qualifiedDerivation)
+            if own is not None:
+                first = f"{g.value(g.value(own, PROV.entity), KG.fileName)}: {_one_line(str(g.value(own, KG.quote)))}"
+                evid = [first] + [e for e in evid if e != first]
             if not evid:
                 arts = sorted(str(g.value(a, KG.fileName)) for a in g.objects(s, PROV.wasDerivedFrom))
                 evid = [f"{a}: (named in the article, no fact)" for a in arts]

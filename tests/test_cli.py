@@ -49,6 +49,9 @@ def test_cli_eval_and_review(bundled_build) -> None:
     r = CliRunner().invoke(cli, ["review", "--graph", str(bundled_build)])
     assert r.exit_code == 0, r.output
     assert "星湾工业坊" in r.output and "name(s) to review" in r.output
+    # Every name comes with the sentence it was read from.
+    assert "001_7ec756358fadecaf.txt: 苏虹路上曾经的装配加工车间,改造成了星湾工业坊" in r.output
+    assert "no fact" not in r.output
 
 
 def test_cli_stats(bundled_build) -> None:
