@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -813,8 +814,29 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
                 name = m.get("name") or m.surface
                 if len(name) >= 2:
                     found.setdefault(name, m)
+                # 伯曼集团 named once, 伯曼 later: the short form without the company suffix is the same company.
+                if m.kind == _COMPANY and name.endswith(("集团", "公司", "有限公司", "股份有限公司", "控股")):
+                    stem = re.sub(r"(?:股份有限公司|有限公司|集团|公司|控股)$", "", name)
+                    if len(stem) >= 2 and not is_common_word(stem) and not _is_generic(stem, g):
+                        found.setdefault(stem, m)
     if not found:
         return per_sentence
+    # The mention that says most (a country) stands for every mention of the same name.
+    for ms in per_sentence:
+        for m in ms:
+            name = m.get("name") or m.surface
+            if m.source is Source.PATTERN and name in found and m.country and not found[name].country \
+                    and m.kind == found[name].kind:
+                found[name] = m
+    for stem, proto in list(found.items()):
+        full = proto.get("name") or proto.surface
+        if full != stem and full in found and found[full].country and not proto.country:
+            found[stem] = found[full]
+    unify = {name: m for name, m in found.items() if m.kind == _COMPANY}
+    per_sentence = [[replace(m, key=unify[n].key, country=unify[n].country or m.country)
+                     if m.source is Source.PATTERN and m.kind == _COMPANY
+                     and (n := m.get("name") or m.surface) in unify and not m.get("role") else m
+                     for m in ms] for ms in per_sentence]
     out = []
     names = sorted(found, key=len, reverse=True)
     for s, ms in zip(sentences, per_sentence, strict=True):

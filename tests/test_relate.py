@@ -89,3 +89,12 @@ def test_relate_strategic_agreement_alone_is_not_an_investment(gazetteer) -> Non
     facts, _ = _facts("新加坡凯德集团与苏州工业园区签订战略合作协议。", gazetteer)
     assert [f.kind for f in facts if f.kind == "investment"] == []
     assert ("company/capitaland", "park/suzhou-industrial-park") in {f.parties for f in facts if f.detail == "agreement"}
+
+
+def test_relate_a_name_keeps_its_country_through_the_article(gazetteer) -> None:
+    text = ("授牌仪式在德国北威州伯曼集团总部举行。伯曼集团创立于1935年。"
+            "按规划，伯曼集团将在太仓高新区设立资产公司和运营公司两个主体。博泽、克朗斯、伯曼等德资企业都在太仓。")
+    facts, ents = _facts(text, gazetteer)
+    investors = {f.parties[0] for f in facts if f.kind == "investment"}
+    assert "company/x-%E4%BC%AF%E6%9B%BC%E9%9B%86%E5%9B%A2" in investors
+    assert {e.country for e in ents if e.key == "company/x-%E4%BC%AF%E6%9B%BC%E9%9B%86%E5%9B%A2"} == {"DE"}
