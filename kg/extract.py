@@ -566,7 +566,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
         suffix_hit = ""
-        run = re.match(rf"[{L.CJK}A-Za-z0-9·&\-]{{1,12}}", text[i:])
+        run = re.match(rf"(?:[{L.CJK}A-Za-z0-9·&\-]|(?<=[0-9])\.(?=[0-9])){{1,12}}", text[i:])
         if run:
             for suf in _ORG_SUFFIXES_SORTED:
                 p = run.group(0).find(suf, 2)
@@ -661,6 +661,10 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
         out.append(_m(s, m.start(), m.end(), _AGREEMENT, key=pattern_key("agreement", name),
                       source=Source.PATTERN, name=name, agr_kind="platform"))
     nouns = "|".join(L.AGREEMENT_NOUNS)
+    for m in re.finditer(rf"《([^《》]{{2,40}}(?:{nouns}|规划|纲要|宣言))》", text):
+        name = m.group(1)  # a named agreement in book-title marks: 《中新天津生态城框架协议》
+        out.append(_m(s, m.start(1), m.end(1), _AGREEMENT, key=pattern_key("agreement", name), source=Source.PATTERN,
+                      name=name, agr_kind="agreement"))
     for m in re.finditer(rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{nouns}))", text):
         name = m.group("name")
         if len(name) < 2:

@@ -78,3 +78,8 @@ def test_extract_country_capital_adjective_then_name(gazetteer) -> None:
 def test_extract_amounts_in_chinese_numerals(text: str, value: str, currency: str, gazetteer) -> None:
     amounts = [m for s in sentences(text) for m in find_amounts(s, gazetteer)]
     assert [(m.get("value"), m.get("currency")) for m in amounts] == [(value, currency)]
+
+
+def test_extract_agreement_named_in_book_title_marks(gazetteer) -> None:
+    ms = _mentions("2007年11月18日，两国总理共同签署《中新天津生态城框架协议》。", gazetteer)
+    assert [(m.kind, m.get("name")) for m in ms if m.kind == "Agreement"] == [("Agreement", "中新天津生态城框架协议")]
