@@ -41,3 +41,21 @@ def sentences(text: str, article_id: str = "t", date: str = ""):
     from kg.segment import segment
 
     return segment(Article(id=article_id, path=f"{article_id}.txt", text=text, date=date))
+
+
+def add_entity(g, key: str, cls, zh: str, en: str = "", country: str | None = None, sector: str | None = None):
+    """Add a labelled entity to a hand-built graph (tests of analysis and visualisation); returns its IRI."""
+    from rdflib import RDF, SKOS, Literal
+
+    from kg.namespaces import ID, KG
+
+    s = ID[key]
+    g.add((s, RDF.type, cls))
+    g.add((s, SKOS.prefLabel, Literal(zh, lang="zh-Hans")))
+    if en:
+        g.add((s, SKOS.prefLabel, Literal(en, lang="en")))
+    if country:
+        g.add((s, KG.country, ID[f"country/{country}"]))
+    if sector:
+        g.add((s, KG.sector, ID[f"sector/{sector}"]))
+    return s

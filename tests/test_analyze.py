@@ -37,6 +37,7 @@ from kg.cli import cli
 from kg.errors import AmbiguousEntity, QueryError
 from kg.export import investment_rows
 from kg.namespaces import ID, KG, SCHEMA
+from tests.conftest import add_entity
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,14 +58,7 @@ def _hand_graph() -> Graph:
     g = Graph()
 
     def entity(key: str, cls: URIRef, zh: str, en: str = "", country: str = "") -> URIRef:
-        s = ID[key]
-        g.add((s, RDF.type, cls))
-        g.add((s, SKOS.prefLabel, Literal(zh, lang="zh-Hans")))
-        if en:
-            g.add((s, SKOS.prefLabel, Literal(en, lang="en")))
-        if country:
-            g.add((s, KG.country, ID[f"country/{country}"]))
-        return s
+        return add_entity(g, key, cls, zh, en, country)
 
     for code, zh in (("US", "美国"), ("DE", "德国"), ("CN", "中国")):
         g.add((entity(f"country/{code}", KG.Country, zh), KG.isoCode, Literal(code)))

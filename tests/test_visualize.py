@@ -25,6 +25,7 @@ from kg.export import cooperation_rows, entity_rows, investment_rows, outbound_r
 from kg.namespaces import ID, KG, SCHEMA, WD, cooperation_kind, kind_term
 from kg.query import load_graph
 from kg.visualize import render_html
+from tests.conftest import add_entity as _add_entity
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
@@ -83,20 +84,6 @@ def _id(key: str) -> str:
 
 
 # ---------------------------------------------------------------- a small graph, built by hand
-
-
-def _add_entity(g: Graph, key: str, cls: URIRef, zh: str, en: str = "", country: str | None = None,
-                sector: str | None = None) -> URIRef:
-    s = ID[key]
-    g.add((s, RDF.type, cls))
-    g.add((s, SKOS.prefLabel, Literal(zh, lang="zh-Hans")))
-    if en:
-        g.add((s, SKOS.prefLabel, Literal(en, lang="en")))
-    if country:
-        g.add((s, KG.country, ID[f"country/{country}"]))
-    if sector:
-        g.add((s, KG.sector, ID[f"sector/{sector}"]))
-    return s
 
 
 def _add_fact(g: Graph, key: str, cls: URIRef, quote_text: str, file_name: str, **props: URIRef) -> URIRef:
