@@ -6,6 +6,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
+from rdflib.plugins.serializers.nt import _nt_row
 
 from kg.errors import OntologyError
 from kg.gazetteer import DATA_DIR, Gazetteer
@@ -148,6 +150,42 @@ def bind_prefixes(g: Graph) -> None:
     g.bind("owl", OWL)
 
 
+class Triples(list):
+    """A plain list of triples with ``Graph.add``'s signature, for building outside a graph."""
+
+    add = list.append
+
+
+def article_triples(r: ArticleResult, rates: Rates) -> Triples:
+    """The article node and every fact of one article result (parties checked against its own entities)."""
+    out = Triples()
+    _add_article(out, r.article)
+    entities = {e.key: e for e in r.entities}
+    for f in r.facts:
+        _add_fact(out, f, entities, rates)
+    return out
+
+
+def entity_triples(entities: dict[str, Entity], articles_of: dict[str, list[str]], sectors: Iterable[str],
+                   gaz: Gazetteer) -> Triples:
+    """The merged entities (with the articles naming them) and the sectors in use, with their broader sectors."""
+    out = Triples()
+    used = set(sectors) | {e.sector for e in entities.values() if e.sector}
+    _add_sectors(out, gaz, used)
+    for key in sorted(entities):
+        _add_entity(out, entities[key], gaz, sorted(set(articles_of.get(key, []))))
+    return out
+
+
+def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """N-Triples of ``triples`` (rdflib's own row writer), UTF-8."""
+    return "".join(map(_nt_row, triples)).encode("utf-8")
+
+
+def sectors_of(r: ArticleResult) -> set[str]:
+    return {sec for f in r.facts for sec in f.sectors}
+
+
 def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | None = None,
                 store: str = "default") -> Graph:
     """The knowledge graph of a set of article results.
@@ -155,7 +193,8 @@ def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | Non
     Every fact node is ``prov:wasDerivedFrom`` its article and carries a
     ``prov:qualifiedDerivation`` with the evidence sentence and its offsets.
     ``store="Oxigraph"`` keeps the triples in Oxigraph (oxrdflib) instead of
-    rdflib's memory store: the same API, a fraction of the memory on big corpora.
+    rdflib's memory store. ``kg.corpus`` builds big corpora the same way, one
+    article at a time (``article_triples``), then the entities (``entity_triples``).
     """
     rates = rates or load_rates()
     if store.lower() == "oxigraph":
@@ -167,25 +206,16 @@ def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | Non
     else:
         g = Graph()
     bind_prefixes(g)
-    entities = merge_entities(results)
-    seen_articles: dict[str, list[str]] = {}
+    articles_of: dict[str, list[str]] = {}
+    sectors: set[str] = set()
     for r in results:
-        _add_article(g, r.article)
         for e in r.entities:
-            seen_articles.setdefault(e.key, []).append(r.article.id)
-    used_sectors: set[str] = set()
-    for r in results:
-        for f in r.facts:
-            used_sectors.update(f.sectors)
-    for e in entities.values():
-        if e.sector:
-            used_sectors.add(e.sector)
-    _add_sectors(g, gaz, used_sectors)
-    for key in sorted(entities):
-        _add_entity(g, entities[key], gaz, sorted(set(seen_articles.get(key, []))))
-    for r in results:
-        for f in r.facts:
-            _add_fact(g, f, entities, rates)
+            articles_of.setdefault(e.key, []).append(r.article.id)
+        sectors |= sectors_of(r)
+        for t in article_triples(r, rates):
+            g.add(t)
+    for t in entity_triples(merge_entities(results), articles_of, sectors, gaz):
+        g.add(t)
     return g
 
 
@@ -206,9 +236,10 @@ def _add_article(g: Graph, a: Article) -> None:
 
 
 def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
-    todo = set(keys)
+    todo, done = set(keys), set()
     while todo:
         k = todo.pop()
+        done.add(k)
         sec = gaz.sectors.get(k)
         if sec is None:
             continue
@@ -229,7 +260,7 @@ def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
             g.add((s, SKOS.definition, Literal(sec.definition_zh, lang="zh-Hans")))
         if sec.broader and sec.broader in gaz.sectors:
             g.add((s, SKOS.broader, iri_for(f"sector/{sec.broader}")))
-            if (iri_for(f"sector/{sec.broader}"), RDF.type, KG.Sector) not in g:
+            if sec.broader not in done:
                 todo.add(sec.broader)
 
 
@@ -367,4 +398,4 @@ def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> N
     _add_evidence(g, node, f)
 
 
-__all__ = ["build_graph", "iri_for", "article_iri", "fact_iri", "load_rates", "merge_entities", "Rates"]
+__all__ = ["build_graph", "article_triples", "entity_triples", "ntriples", "Triples", "iri_for", "article_iri", "fact_iri", "load_rates", "merge_entities", "Rates"]

@@ -63,13 +63,6 @@ def preferred_label(g: Graph, node: object, lang: str = "zh-Hans") -> str:
 _label = preferred_label
 
 
-def _one(g: Graph, s: URIRef, p: URIRef) -> str:
-    v = g.value(s, p)
-    if isinstance(v, Literal) and v.datatype == XSD.decimal:
-        return _plain_decimal(str(v))
-    return "" if v is None else str(v)
-
-
 def _plain_decimal(text: str) -> str:
     """'475000000.0' → '475000000' for tables."""
     return text[:-2] if text.endswith(".0") else text
@@ -80,144 +73,248 @@ def _local(iri: object) -> str:
     return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _country_code(g: Graph, node: URIRef | None) -> str:
-    if node is None:
+# ---------------------------------------------------------------- tables, read with SPARQL from Oxigraph
+# Rows come from SPARQL over a pyoxigraph store for every build (an in-memory copy for a small rdflib
+# graph, the build's own on-disk store for a big one), so small and big builds share one implementation.
+
+_SPARQL_PREFIXES = """PREFIX kg: <https://w3id.org/sino-foreign-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+
+def as_store(graph: object):  # type: ignore[no-untyped-def]
+    """A pyoxigraph Store with the triples of ``graph`` (a Store, an oxrdflib graph, or an rdflib graph)."""
+    import pyoxigraph as ox
+
+    if isinstance(graph, ox.Store):
+        return graph
+    inner = _oxigraph_store(graph) if isinstance(graph, Graph) else None
+    if inner is not None:
+        return inner
+    if not isinstance(graph, Graph):
+        raise ExportError(f"expected an rdflib Graph or a pyoxigraph Store, not {type(graph).__name__}")
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _query(store, query: str):  # type: ignore[no-untyped-def]
+    # oxrdflib keeps a graph's triples in a named graph: read the union of all graphs
+    return store.query(_SPARQL_PREFIXES + query, use_default_graph_as_union=True)
+
+
+def _text(term: object) -> str:
+    """Lexical form of a literal, the IRI of a node, '' for None; decimals as in tables ('475000000')."""
+    if term is None:
         return ""
-    return _one(g, node, KG.isoCode)
+    value = str(getattr(term, "value", term))
+    dt = getattr(term, "datatype", None)
+    if dt is not None and getattr(dt, "value", "") == str(XSD.decimal):
+        return _plain_decimal(value)
+    return value
 
 
-def _evidence(g: Graph, node: URIRef) -> tuple[str, str, str, str]:
-    d = g.value(node, PROV.qualifiedDerivation)
-    if d is None:
-        return "", "", "", ""
-    art = g.value(d, PROV.entity)
-    name = _one(g, art, KG.fileName) if art is not None else ""
-    quote = _one(g, d, KG.quote)
-    display = "".join(line.strip() for line in quote.splitlines()) if "\n" in quote else quote
-    return name, display, _one(g, d, KG.startOffset), _one(g, d, KG.endOffset)
+class _Labels:
+    """Preferred and plain labels of every labelled node, read once."""
+
+    def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
+        self.pref: dict[str, list[tuple[str, str]]] = {}
+        self.plain: dict[str, list[tuple[str, str]]] = {}
+        for sol in _query(store, "SELECT ?s ?p ?o WHERE { VALUES ?p { skos:prefLabel rdfs:label } ?s ?p ?o }"):
+            o = sol["o"]
+            table = self.pref if sol["p"].value.endswith("prefLabel") else self.plain
+            table.setdefault(sol["s"].value, []).append(((getattr(o, "language", None) or "").lower(), str(o.value)))
+        for table in (self.pref, self.plain):
+            for values in table.values():
+                values.sort()
+
+    def __call__(self, node: str, lang: str = "zh-Hans") -> str:
+        """As ``preferred_label``: in ``lang``, else any preferred label, else an rdfs:label."""
+        if not node:
+            return ""
+        lang = lang.lower()
+        for table in (self.pref, self.plain):
+            values = table.get(node, [])
+            for tag, text in values:
+                if tag == lang:
+                    return text
+            if values:
+                return values[0][1]
+        return ""
+
+    def has(self, node: str, lang: str) -> bool:
+        return any(tag == lang.lower() for tag, _ in self.pref.get(node, []))
 
 
-def _sectors(g: Graph, node: URIRef) -> tuple[str, str]:
-    secs = sorted(g.objects(node, KG.sector), key=str)
-    zh = "|".join(_label(g, s, "zh-Hans") for s in secs)
-    en = "|".join(_label(g, s, "en") for s in secs)
-    return zh, en
+def _select(store, query: str) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """One dict per ``?s`` of the solutions, each variable's text (the least value when there are several)."""
+    out: dict[str, dict[str, str]] = {}
+    res = _query(store, query)
+    names = [v.value for v in res.variables]
+    for sol in res:
+        row = {n: _text(sol[n]) for n in names}
+        old = out.get(row["s"])
+        if old is None:
+            out[row["s"]] = row
+        else:
+            for n, v in row.items():
+                if v and (not old[n] or v < old[n]):
+                    old[n] = v
+    return out
 
 
-def entity_rows(g: Graph) -> list[dict[str, str]]:
+def _multi(store, query: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """``?s`` → its sorted ``?o`` values."""
+    out: dict[str, list[str]] = {}
+    for sol in _query(store, query):
+        out.setdefault(sol["s"].value, []).append(_text(sol["o"]))
+    for values in out.values():
+        values.sort()
+    return out
+
+
+_EVIDENCE = """OPTIONAL { ?s prov:qualifiedDerivation ?d .
+    OPTIONAL { ?d prov:entity/kg:fileName ?article } OPTIONAL { ?d kg:quote ?quote }
+    OPTIONAL { ?d kg:startOffset ?start } OPTIONAL { ?d kg:endOffset ?end } }"""
+_AMOUNT = """OPTIONAL { ?s kg:amount ?amt . OPTIONAL { ?amt schema:value ?amount } OPTIONAL { ?amt schema:currency ?currency }
+    OPTIONAL { ?amt kg:qualifier ?qualifier } OPTIONAL { ?amt kg:amountUSD ?amount_usd } }"""
+
+
+def _display(quote: str) -> str:
+    return "".join(line.strip() for line in quote.splitlines()) if "\n" in quote else quote
+
+
+def entity_rows(g: object) -> list[dict[str, str]]:
+    store = as_store(g)
+    label = _Labels(store)
+    types = {"Park": "Park", "Company": "Company", "Institution": "Institution", "Country": "Country",
+             "Agreement": "Agreement", "JointPlatform": "Agreement"}
+    classes = " ".join(f"kg:{c}" for c in types)
+    base = _select(store, f"""SELECT ?s ?cls ?country_code ?own_code ?part_of ?org_parent ?park_kind ?inst_kind ?sector
+        ?recognised_by ?wikidata WHERE {{ VALUES ?cls {{ {classes} }} ?s a ?cls .
+        OPTIONAL {{ ?s kg:country/kg:isoCode ?country_code }} OPTIONAL {{ ?s kg:isoCode ?own_code }}
+        OPTIONAL {{ ?s schema:containedInPlace ?part_of }} OPTIONAL {{ ?s org:subOrganizationOf ?org_parent }}
+        OPTIONAL {{ ?s kg:parkKind ?park_kind }} OPTIONAL {{ ?s kg:institutionKind ?inst_kind }}
+        OPTIONAL {{ ?s kg:sector ?sector }} OPTIONAL {{ ?s kg:recognisedBy ?recognised_by }}
+        OPTIONAL {{ ?s owl:sameAs ?wikidata }} }}""")
+    alts: dict[str, list[tuple[str, str]]] = {}
+    for sol in _query(store, f"SELECT ?s ?o WHERE {{ VALUES ?cls {{ {classes} }} ?s a ?cls ; skos:altLabel ?o }}"):
+        alts.setdefault(sol["s"].value, []).append(((sol["o"].language or "").lower(), sol["o"].value))
+    counts = {sol["s"].value: int(sol["n"].value) for sol in _query(
+        store, f"SELECT ?s (COUNT(DISTINCT ?a) AS ?n) WHERE {{ VALUES ?cls {{ {classes} }} ?s a ?cls ; "
+                           "prov:wasDerivedFrom ?a } GROUP BY ?s")}
     rows = []
-    types = {KG.Park: "Park", KG.Company: "Company", KG.Institution: "Institution", KG.Country: "Country",
-             KG.Agreement: "Agreement", KG.JointPlatform: "Agreement"}
-    for cls, name in types.items():
-        for s in g.subjects(RDF.type, cls):
-            assert isinstance(s, URIRef)
-            alts = sorted({str(o) for o in g.objects(s, SKOS.altLabel)
-                           if isinstance(o, Literal) and (o.language or "").lower() != "zh-hant"})
-            hant = sorted({str(o) for o in g.objects(s, SKOS.altLabel)
-                           if isinstance(o, Literal) and (o.language or "").lower() == "zh-hant"})
-            country = g.value(s, KG.country)
-            code = _country_code(g, country) if country is not None else _one(g, s, KG.isoCode)
-            parent = g.value(s, SCHEMA.containedInPlace) or g.value(s, ORG.subOrganizationOf)
-            kind = g.value(s, KG.parkKind) or g.value(s, KG.institutionKind)
-            sector = g.value(s, KG.sector)
-            same = g.value(s, URIRef("http://www.w3.org/2002/07/owl#sameAs"))
-            rows.append({
-                "iri": str(s), "type": name, "label_zh": _label(g, s, "zh-Hans"), "label_en": _label(g, s, "en")
-                if any((o.language or "") == "en" for o in g.objects(s, SKOS.prefLabel) if isinstance(o, Literal)) else "",
-                "country": code, "aliases": "|".join(alts), "label_zh_hant": "|".join(hant),
-                "kind": _local(kind) if kind is not None else ("platform" if cls == KG.JointPlatform else ""),
-                "part_of": str(g.value(s, SCHEMA.containedInPlace) or ""),
-                "parent": str(parent) if parent is not None and (s, ORG.subOrganizationOf, parent) in g else "",
-                "sector": _label(g, sector, "zh-Hans") if sector is not None else "",
-                "recognised_by": _local(g.value(s, KG.recognisedBy) or ""),
-                "wikidata": str(same) if same is not None else "",
-                "articles": str(len(set(g.objects(s, PROV.wasDerivedFrom)))),
-            })
+    for sol in _query(store, f"SELECT ?s ?cls WHERE {{ VALUES ?cls {{ {classes} }} ?s a ?cls }}"):
+        s, cls = sol["s"].value, _local(sol["cls"].value)
+        b = base[s]
+        kind = b["park_kind"] or b["inst_kind"]
+        rows.append({
+            "iri": s, "type": types[cls], "label_zh": label(s, "zh-Hans"),
+            "label_en": label(s, "en") if label.has(s, "en") else "",
+            "country": b["country_code"] or b["own_code"],
+            "aliases": "|".join(sorted({t for tag, t in alts.get(s, []) if tag != "zh-hant"})),
+            "label_zh_hant": "|".join(sorted({t for tag, t in alts.get(s, []) if tag == "zh-hant"})),
+            "kind": _local(kind) if kind else ("platform" if cls == "JointPlatform" else ""),
+            "part_of": b["part_of"], "parent": b["org_parent"] if not b["part_of"] else "",
+            "sector": label(b["sector"], "zh-Hans"), "recognised_by": _local(b["recognised_by"]),
+            "wikidata": b["wikidata"], "articles": str(counts.get(s, 0)),
+        })
     rows.sort(key=lambda r: (r["type"], r["iri"]))
     return rows
 
 
-def investment_rows(g: Graph) -> list[dict[str, str]]:
+def investment_rows(g: object) -> list[dict[str, str]]:
+    store = as_store(g)
+    label = _Labels(store)
+    sectors = _multi(store, "SELECT ?s ?o WHERE { ?s a kg:Investment ; kg:sector ?o }")
+    facts = _select(store, f"""SELECT ?s ?investor ?host ?investor_country ?amount ?currency ?qualifier ?amount_usd
+        ?date ?status ?activity ?terms ?article ?quote ?start ?end WHERE {{
+        ?s a kg:Investment . FILTER NOT EXISTS {{ ?s a kg:OutboundInvestment }}
+        OPTIONAL {{ ?s kg:investor ?investor OPTIONAL {{ ?investor kg:country/kg:isoCode ?investor_country }} }}
+        OPTIONAL {{ ?s kg:host ?host }} OPTIONAL {{ ?s kg:date ?date }} OPTIONAL {{ ?s kg:status ?status }}
+        OPTIONAL {{ ?s kg:activity ?activity }} OPTIONAL {{ ?s kg:sectorTerms ?terms }} {_AMOUNT} {_EVIDENCE} }}""")
     rows = []
-    for s in g.subjects(RDF.type, KG.Investment):
-        if (s, RDF.type, KG.OutboundInvestment) in g:
-            continue
-        assert isinstance(s, URIRef)
-        inv, host = g.value(s, KG.investor), g.value(s, KG.host)
-        amt = g.value(s, KG.amount)
-        art, ev, start, end = _evidence(g, s)
-        zh, en = _sectors(g, s)
-        terms = _one(g, s, KG.sectorTerms)
+    for s, f in facts.items():
+        secs = sectors.get(s, [])
+        zh = "|".join(label(x, "zh-Hans") for x in secs)
+        en = "|".join(label(x, "en") for x in secs)
+        terms = f["terms"]
         rows.append({
-            "investor_iri": str(inv), "investor": _label(g, inv), "investor_country": _country_code(g, g.value(inv, KG.country)),
-            "host_iri": str(host), "host": _label(g, host),
+            "investor_iri": f["investor"], "investor": label(f["investor"]), "investor_country": f["investor_country"],
+            "host_iri": f["host"], "host": label(f["host"]),
             "sector": f"{zh}（{terms}）" if terms and zh else (zh or terms), "sector_en": en, "sector_terms": terms,
-            "amount": _one(g, amt, SCHEMA.value) if amt is not None else "",
-            "currency": _one(g, amt, SCHEMA.currency) if amt is not None else "",
-            "qualifier": _local(g.value(amt, KG.qualifier)) if amt is not None else "",
-            "amount_usd": _one(g, amt, KG.amountUSD) if amt is not None else "",
-            "date": _one(g, s, KG.date), "article": art, "evidence": ev, "status": _local(g.value(s, KG.status) or ""),
-            "activity": _one(g, s, KG.activity), "start": start, "end": end, "iri": str(s),
+            "amount": f["amount"], "currency": f["currency"], "qualifier": _local(f["qualifier"]) if f["qualifier"] else "",
+            "amount_usd": f["amount_usd"], "date": f["date"], "article": f["article"], "evidence": _display(f["quote"]),
+            "status": _local(f["status"]) if f["status"] else "", "activity": f["activity"], "start": f["start"],
+            "end": f["end"], "iri": s,
         })
     rows.sort(key=lambda r: (r["article"], int(r["start"] or 0), r["investor"], r["host"], r["amount"], r["iri"]))
     return rows
 
 
-def cooperation_rows(g: Graph) -> list[dict[str, str]]:
+def cooperation_rows(g: object) -> list[dict[str, str]]:
+    store = as_store(g)
+    label = _Labels(store)
+    parties = _multi(store, "SELECT ?s ?o WHERE { ?s a kg:Cooperation ; kg:party ?o }")
+    facts = _select(store, f"""SELECT ?s ?kind ?date ?agreement ?article ?quote ?start ?end WHERE {{
+        ?s a kg:Cooperation . OPTIONAL {{ ?s kg:cooperationKind ?kind }} OPTIONAL {{ ?s kg:date ?date }}
+        OPTIONAL {{ ?s kg:agreement ?agreement }} {_EVIDENCE} }}""")
     rows = []
-    for s in g.subjects(RDF.type, KG.Cooperation):
-        assert isinstance(s, URIRef)
-        parties = sorted(g.objects(s, KG.party), key=str)
-        if len(parties) < 2:
+    for s, f in facts.items():
+        ps = sorted(set(parties.get(s, [])))
+        if len(ps) < 2:
             continue
-        a, b = parties[0], parties[1]
-        agr = g.value(s, KG.agreement)
-        art, ev, start, end = _evidence(g, s)
+        a, b = ps[0], ps[1]
         rows.append({
-            "a_iri": str(a), "a": _label(g, a), "b_iri": str(b), "b": _label(g, b),
-            "kind": _local(g.value(s, KG.cooperationKind) or "").removesuffix("Cooperation"),
-            "date": _one(g, s, KG.date), "article": art, "evidence": ev,
-            "agreement_iri": str(agr) if agr is not None else "", "agreement": _label(g, agr) if agr is not None else "",
-            "start": start, "end": end, "iri": str(s),
+            "a_iri": a, "a": label(a), "b_iri": b, "b": label(b),
+            "kind": _local(f["kind"]).removesuffix("Cooperation") if f["kind"] else "",
+            "date": f["date"], "article": f["article"], "evidence": _display(f["quote"]),
+            "agreement_iri": f["agreement"], "agreement": label(f["agreement"]),
+            "start": f["start"], "end": f["end"], "iri": s,
         })
     rows.sort(key=lambda r: (r["article"], int(r["start"] or 0), r["kind"], r["a"], r["b"], r["iri"]))
     return rows
 
 
-def outbound_rows(g: Graph) -> list[dict[str, str]]:
+def outbound_rows(g: object) -> list[dict[str, str]]:
+    store = as_store(g)
+    label = _Labels(store)
+    facts = _select(store, f"""SELECT ?s ?from ?to ?to_code ?to_country ?amount ?currency ?qualifier ?amount_usd
+        ?projects ?activity ?date ?article ?quote WHERE {{ ?s a kg:OutboundInvestment .
+        OPTIONAL {{ ?s kg:investor ?from }}
+        OPTIONAL {{ ?s kg:host ?to OPTIONAL {{ ?to kg:isoCode ?to_code }} OPTIONAL {{ ?to kg:country/kg:isoCode ?to_country }} }}
+        OPTIONAL {{ ?s kg:projects ?projects }} OPTIONAL {{ ?s kg:activity ?activity }} OPTIONAL {{ ?s kg:date ?date }}
+        {_AMOUNT} {_EVIDENCE} }}""")
     rows = []
-    for s in g.subjects(RDF.type, KG.OutboundInvestment):
-        assert isinstance(s, URIRef)
-        src, to = g.value(s, KG.investor), g.value(s, KG.host)
-        amt = g.value(s, KG.amount)
-        art, ev, _, _ = _evidence(g, s)
-        to_country = _one(g, to, KG.isoCode) or _country_code(g, g.value(to, KG.country))
+    for s, f in facts.items():
         rows.append({
-            "from_iri": str(src), "from": _label(g, src), "to_iri": str(to), "to": _label(g, to), "to_country": to_country,
-            "amount": _one(g, amt, SCHEMA.value) if amt is not None else "",
-            "currency": _one(g, amt, SCHEMA.currency) if amt is not None else "",
-            "qualifier": _local(g.value(amt, KG.qualifier)) if amt is not None else "",
-            "amount_usd": _one(g, amt, KG.amountUSD) if amt is not None else "",
-            "projects": _one(g, s, KG.projects), "activity": _one(g, s, KG.activity), "date": _one(g, s, KG.date),
-            "article": art, "evidence": ev, "iri": str(s),
+            "from_iri": f["from"], "from": label(f["from"]), "to_iri": f["to"], "to": label(f["to"]),
+            "to_country": f["to_code"] or f["to_country"], "amount": f["amount"], "currency": f["currency"],
+            "qualifier": _local(f["qualifier"]) if f["qualifier"] else "", "amount_usd": f["amount_usd"],
+            "projects": f["projects"], "activity": f["activity"], "date": f["date"], "article": f["article"],
+            "evidence": _display(f["quote"]), "iri": s,
         })
     rows.sort(key=lambda r: (r["article"], r["from"], r["to"], r["iri"]))
     return rows
 
 
-def statistic_rows(g: Graph) -> list[dict[str, str]]:
+def statistic_rows(g: object) -> list[dict[str, str]]:
+    store = as_store(g)
+    label = _Labels(store)
+    facts = _select(store, f"""SELECT ?s ?park ?statistic ?amount ?currency ?qualifier ?date ?article ?quote WHERE {{
+        ?s a kg:Statistic . OPTIONAL {{ ?s kg:subject ?park }} OPTIONAL {{ ?s kg:statisticName ?statistic }}
+        OPTIONAL {{ ?s kg:date ?date }} {_AMOUNT} {_EVIDENCE} }}""")
     rows = []
-    for s in g.subjects(RDF.type, KG.Statistic):
-        assert isinstance(s, URIRef)
-        park = g.value(s, KG.subject)
-        amt = g.value(s, KG.amount)
-        art, ev, _, _ = _evidence(g, s)
+    for s, f in facts.items():
         rows.append({
-            "park_iri": str(park), "park": _label(g, park), "statistic": _one(g, s, KG.statisticName),
-            "amount": _one(g, amt, SCHEMA.value) if amt is not None else "",
-            "currency": _one(g, amt, SCHEMA.currency) if amt is not None else "",
-            "qualifier": _local(g.value(amt, KG.qualifier)) if amt is not None else "",
-            "date": _one(g, s, KG.date), "article": art, "evidence": ev, "iri": str(s),
+            "park_iri": f["park"], "park": label(f["park"]), "statistic": f["statistic"], "amount": f["amount"],
+            "currency": f["currency"], "qualifier": _local(f["qualifier"]) if f["qualifier"] else "",
+            "date": f["date"], "article": f["article"], "evidence": _display(f["quote"]), "iri": s,
         })
     rows.sort(key=lambda r: (r["article"], r["park"], r["statistic"], r["amount"], r["iri"]))
     return rows
@@ -278,6 +375,7 @@ def _dump_oxigraph(store, fmt: str, graph_name=None) -> str:  # type: ignore[no-
 
 
 def _csv_bundle(g: Graph) -> dict[str, str]:
+    g = as_store(g)
     return {
         "entities.csv": write_csv(entity_rows(g), ENTITY_COLUMNS),
         "investments.csv": write_csv(investment_rows(g), INVESTMENT_COLUMNS),
