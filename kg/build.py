@@ -127,18 +127,23 @@ def _date_literal(value: str) -> Literal | None:
     return None
 
 
+def merge_entity(old: Entity, e: Entity) -> Entity:
+    """``old`` (seen first) with what a later article adds: aliases, a Traditional label, country, parent."""
+    aliases = tuple(dict.fromkeys(old.aliases + e.aliases))
+    if (aliases == old.aliases and (old.label_hant or not e.label_hant) and (old.country or not e.country)
+            and (old.parent or not e.parent)):
+        return old
+    return replace(old, aliases=aliases, label_hant=old.label_hant or e.label_hant,
+                   country=old.country or e.country, parent=old.parent or e.parent)
+
+
 def merge_entities(results: Iterable[ArticleResult]) -> dict[str, Entity]:
     """One entity per key across articles, with every alias and Traditional label seen."""
     out: dict[str, Entity] = {}
     for r in results:
         for e in r.entities:
             old = out.get(e.key)
-            if old is None:
-                out[e.key] = e
-                continue
-            aliases = tuple(dict.fromkeys(old.aliases + e.aliases))
-            out[e.key] = replace(old, aliases=aliases, label_hant=old.label_hant or e.label_hant,
-                                 country=old.country or e.country, parent=old.parent or e.parent)
+            out[e.key] = e if old is None else merge_entity(old, e)
     return out
 
 
@@ -398,4 +403,4 @@ def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> N
     _add_evidence(g, node, f)
 
 
-__all__ = ["build_graph", "article_triples", "entity_triples", "ntriples", "Triples", "iri_for", "article_iri", "fact_iri", "load_rates", "merge_entities", "Rates"]
+__all__ = ["build_graph", "article_triples", "entity_triples", "ntriples", "Triples", "iri_for", "article_iri", "fact_iri", "load_rates", "merge_entities", "merge_entity", "Rates"]

@@ -5,25 +5,31 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
+import sqlite3
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from kg.build import build_graph, load_rates
-from kg.curation import apply_to_gazetteer, apply_to_results, load_curation
+from rdflib import Graph
+
+from kg.build import Rates, article_triples, bind_prefixes, entity_triples, load_rates, merge_entity, ntriples, sectors_of
+from kg.curation import Curation, apply_to_gazetteer, apply_to_results, load_curation
 from kg.errors import InputError, KGError
 from kg.export import write_exports
+from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.gazetteer import DATA_DIR, Gazetteer, load
-from kg.model import ArticleResult
+from kg.model import Entity
 from kg.pipeline import process
 from kg.read import MAX_BYTES, discover, read_article, read_index
 
 _CODE_FILES = ("read.py", "segment.py", "extract.py", "relate.py", "lexicon.py", "quantities.py", "gazetteer.py",
-               "model.py", "_context.py", "pipeline.py")
+               "model.py", "_context.py", "pipeline.py", "build.py", "namespaces.py", "curation.py", "corpus.py")
 
 
 @dataclass
@@ -55,19 +61,47 @@ def code_digest(data_dir: Path) -> str:
     """Changes when the extraction code, the gazetteers or the curation file change."""
     here = Path(__file__).resolve().parent
     files = [here / f for f in _CODE_FILES] + sorted((data_dir / "gazetteer").glob("*.csv"))
-    return _digest_files(files + [data_dir / "curation.toml"])
+    return _digest_files(files + [data_dir / "curation.toml", data_dir / "fx_rates.csv"])
 
 
-# Above this many articles the graph lives in Oxigraph (oxrdflib) and Oxigraph writes kg.ttl and kg.jsonld
-# (rdflib's Turtle writer took 61 s for 141k triples, Oxigraph 0.1 s); small builds keep rdflib's layout.
+# Above LARGE_CORPUS articles the graph is kept in Oxigraph, loaded in bulk as the articles stream in, and
+# Oxigraph writes kg.ttl and kg.jsonld (rdflib's Turtle writer took 61 s for 141k triples, Oxigraph 0.2 s);
+# smaller builds keep rdflib's graph and its Turtle layout. Oxigraph's memory store takes about 350 bytes a
+# triple, so above DISK_CORPUS articles (~120 triples each) the store is on disk (``OUT/.cache/oxigraph``):
+# memory stays flat, reading it back is several times slower, and ``kg query``/``kg serve`` open it directly.
 LARGE_CORPUS = int(os.environ.get("KG_LARGE_CORPUS", "100"))
+DISK_CORPUS = int(os.environ.get("KG_DISK_CORPUS", "30000"))
+_LOAD_BATCH = 32 << 20  # bytes of N-Triples handed to Oxigraph's bulk loader at a time
 
-_WORKER_GAZ: Gazetteer | None = None
+
+@dataclass(frozen=True)
+class ArticleOutput:
+    """What one article adds to a build (after curation): cached, and streamed into the graph."""
+
+    article_id: str
+    entities: tuple[Entity, ...]
+    fact_kinds: tuple[str, ...]
+    sectors: tuple[str, ...]
+    ntriples: bytes
+
+
+@dataclass
+class _Worker:
+    gaz: Gazetteer
+    curation: Curation
+    rates: Rates
+
+
+_WORKER: _Worker | None = None
 
 
 def _init_worker(data_dir: str) -> None:
-    global _WORKER_GAZ
-    _WORKER_GAZ = _gazetteer(Path(data_dir))
+    global _WORKER
+    d = Path(data_dir)
+    cur = load_curation(d / "curation.toml")
+    gaz = load(d)
+    apply_to_gazetteer(gaz, cur)
+    _WORKER = _Worker(gaz, cur, load_rates(d / "fx_rates.csv"))
 
 
 def _gazetteer(data_dir: Path) -> Gazetteer:
@@ -76,21 +110,147 @@ def _gazetteer(data_dir: Path) -> Gazetteer:
     return g
 
 
-def _work(job: tuple[str, dict[str, str] | None, int]) -> tuple[str, ArticleResult | None, str, int]:
-    """Read and process one file in a worker; returns (path, result, error, bytes)."""
+def _work(job: tuple[str, dict[str, str] | None, int]) -> tuple[str, ArticleOutput | None, str, int]:
+    """Read, process and turn one file into triples in a worker; returns (path, output, error, bytes)."""
     path, meta, max_bytes = job
-    assert _WORKER_GAZ is not None
+    assert _WORKER is not None
     try:
         article = read_article(Path(path), meta, max_bytes)
     except InputError as err:
         return path, None, f"skipped: {err.reason}", 0
     size = len(article.text.encode("utf-8"))
     try:
-        result = process(article, _WORKER_GAZ)
+        result = process(article, _WORKER.gaz)
+        result = apply_to_results([result], _WORKER.curation)[0]
+        nt = ntriples(article_triples(result, _WORKER.rates))
     except KGError as err:
         return path, None, f"failed: {err}", size
-    # Keep the evidence, drop the full text: results are cached and held for the whole build.
-    return path, replace(result, article=replace(article, text="")), "", size
+    out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
+                        tuple(sorted(sectors_of(result))), nt)
+    return path, out, "", size
+
+
+class _Cache:
+    """Per-article outputs of earlier builds into the same folder (SQLite), valid while the code is unchanged."""
+
+    def __init__(self, path: Path, code: str, enabled: bool) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.pending = 0
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS articles (path BLOB PRIMARY KEY, digest TEXT, data BLOB)")
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+            if not enabled or row is None or row[0] != code:
+                self.db.execute("DELETE FROM articles")
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code,))
+            self.db.commit()
+        except (sqlite3.Error, OSError):  # a cache that does not open is rebuilt, whatever is wrong with it
+            self.reset(path, code)
+
+    def reset(self, path: Path, code: str) -> None:
+        if self.db is not None:
+            self.db.close()
+        self.db = None
+        try:
+            path.unlink(missing_ok=True)
+            self.db = sqlite3.connect(path)
+            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.db.execute("CREATE TABLE articles (path BLOB PRIMARY KEY, digest TEXT, data BLOB)")
+            self.db.execute("INSERT INTO meta VALUES ('code', ?)", (code,))
+            self.db.commit()
+        except (sqlite3.Error, OSError):
+            self.db = None  # no cache this time
+
+    def has(self, key: str, digest: str) -> bool:
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM articles WHERE path = ? AND digest = ?",
+                                   (os.fsencode(key), digest)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def get(self, key: str, digest: str) -> ArticleOutput | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT data FROM articles WHERE path = ? AND digest = ?",
+                                  (os.fsencode(key), digest)).fetchone()
+            value = pickle.loads(row[0]) if row else None
+        except Exception:  # a damaged row is processed again
+            return None
+        return value if isinstance(value, ArticleOutput) else None
+
+    def put(self, key: str, digest: str, value: ArticleOutput) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+                            (os.fsencode(key), digest, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            self.pending += 1
+            if self.pending >= 500:  # a killed build keeps what it has done
+                self.db.commit()
+                self.pending = 0
+        except sqlite3.Error:
+            pass
+
+    def close(self, keep: set[str]) -> None:
+        if self.db is None:
+            return
+        try:
+            keys = {os.fsencode(k) for k in keep}  # paths are stored as bytes: names need not be UTF-8
+            stale = [(k,) for (k,) in self.db.execute("SELECT path FROM articles") if k not in keys]
+            self.db.executemany("DELETE FROM articles WHERE path = ?", stale)
+            self.db.commit()
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        self.db = None
+
+
+class _GraphSink:
+    """Where the articles' N-Triples go: an rdflib graph for small builds, an on-disk Oxigraph store for big ones."""
+
+    def __init__(self, large: bool, store_dir: Path | None) -> None:
+        self.large = large
+        self.on_disk = store_dir is not None
+        self.buffer: list[bytes] = []
+        self.size = 0
+        self.store: Any = None
+        self.graph: Graph | None = None
+        if large:
+            import pyoxigraph as ox
+
+            if store_dir is None:
+                self.store = ox.Store()
+            else:
+                shutil.rmtree(store_dir, ignore_errors=True)
+                store_dir.parent.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(store_dir))
+        else:
+            self.graph = Graph()
+            bind_prefixes(self.graph)
+
+    def add(self, data: bytes) -> None:
+        self.buffer.append(data)
+        self.size += len(data)
+        if self.large and self.size >= _LOAD_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        data = b"".join(self.buffer)
+        self.buffer, self.size = [], 0
+        if self.large:
+            import pyoxigraph as ox
+
+            self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            assert self.graph is not None
+            self.graph.parse(data=data.decode("utf-8"), format="nt")
 
 
 def build_corpus(
@@ -105,8 +265,10 @@ def build_corpus(
 ) -> BuildReport:
     """Read every article under ``paths``, build the graph and write all exports into ``out``.
 
-    Articles whose file, the code and the gazetteers are unchanged since the last
-    build into ``out`` are taken from ``out/.cache`` instead of being processed again.
+    Articles are processed in worker processes and streamed into the graph one at a time,
+    so memory does not grow with the text of the corpus. Articles whose file, the code and
+    the gazetteers are unchanged since the last build into ``out`` are taken from
+    ``out/.cache`` instead of being processed again.
     """
     t0 = time.perf_counter()
     data_dir = data_dir or DATA_DIR
@@ -115,25 +277,11 @@ def build_corpus(
     files, skipped = discover(paths)
     report.skipped += [(s.path, s.reason) for s in skipped]
     cache_dir = out / ".cache"
-    digest = code_digest(data_dir)
-    cache: dict[str, tuple[str, ArticleResult]] = {}
-    cache_file = cache_dir / "articles.pickle"
-    if incremental and cache_file.is_file():
-        try:
-            with cache_file.open("rb") as f:
-                stored = pickle.load(f)
-            if stored.get("code") == digest:
-                cache = stored.get("articles", {})
-            if not isinstance(cache, dict) or not all(
-                    isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ArticleResult) for v in cache.values()):
-                cache = {}
-        except Exception:  # a cache that does not load is rebuilt, whatever is wrong with it
-            cache = {}
+    cache = _Cache(cache_dir / "articles.sqlite", code_digest(data_dir), incremental)
+    (cache_dir / "articles.pickle").unlink(missing_ok=True)  # the cache of earlier versions
     indexes: dict[Path, dict[str, dict[str, str]]] = {}
-    jobs_todo: list[tuple[str, dict[str, str] | None, int]] = []
-    results: dict[str, ArticleResult] = {}
-    file_digests: dict[str, str] = {}
-    for f in files:
+    plan: list[tuple[str, str, dict[str, str] | None]] = []  # (key, file digest, index metadata), in key order
+    for f in sorted(files, key=str):
         folder = f.parent
         if folder not in indexes:
             indexes[folder] = read_index(folder)
@@ -149,78 +297,84 @@ def build_corpus(
             with f.open("rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
-            fd = h.hexdigest()
         except OSError as err:
             report.skipped.append((key, f"cannot read ({err.strerror or err})"))
             continue
-        file_digests[key] = fd
-        hit = cache.get(key)
-        if hit is not None and hit[0] == fd:
-            results[key] = hit[1]
-            report.reused += 1
-        else:
-            jobs_todo.append((key, meta, max_bytes))
-    say(f"reading {len(files)} article file(s): {report.reused} unchanged, {len(jobs_todo)} to process")
+        plan.append((key, h.hexdigest(), meta))
+    cached = {key: cache.has(key, fd) for key, fd, _ in plan}
+    todo = [(key, meta, max_bytes) for key, fd, meta in plan if not cached[key]]
+    report.reused = len(plan) - len(todo)
+    say(f"reading {len(files)} article file(s): {report.reused} unchanged, {len(todo)} to process")
+    unstamp_store(out)
+    sink = _GraphSink(len(plan) > LARGE_CORPUS, out / STORE_DIR if len(plan) > DISK_CORPUS else None)
+    entities: dict[str, Entity] = {}
+    articles_of: dict[str, list[str]] = {}
+    sectors: set[str] = set()
+    kept: set[str] = set()
     done = 0
     last = time.perf_counter()
     nbytes = 0
 
-    def collect(item: tuple[str, ArticleResult | None, str, int]) -> None:
+    def take(key: str, fd: str, meta: dict[str, str] | None,
+             item: tuple[str, ArticleOutput | None, str, int] | None) -> None:
         nonlocal done, last, nbytes
-        path, res, err, size = item
-        done += 1
-        nbytes += size
-        if res is None:
-            (report.skipped if err.startswith("skipped") else report.failed).append((path, err.split(": ", 1)[1]))
-        else:
-            results[path] = res
-        now = time.perf_counter()
-        if now - last > 2 or done == len(jobs_todo):
-            rate = nbytes / 1e6 / max(1e-9, now - t0)
-            say(f"processed {done}/{len(jobs_todo)} articles ({nbytes / 1e6:.1f} MB, {rate:.2f} MB/s)")
-            last = now
+        res = cache.get(key, fd) if item is None else None  # unchanged since the last build
+        if item is None and res is None:  # the cached row does not load: process the file here
+            if _WORKER is None:
+                _init_worker(str(data_dir))
+            item = _work((key, meta, max_bytes))
+        if item is not None:
+            _path, res, err, size = item
+            done += 1
+            nbytes += size
+            now = time.perf_counter()
+            if now - last > 2 or done == len(todo):
+                rate = nbytes / 1e6 / max(1e-9, now - t0)
+                say(f"processed {done}/{len(todo)} articles ({nbytes / 1e6:.1f} MB, {rate:.2f} MB/s)")
+                last = now
+            if res is None:
+                (report.skipped if err.startswith("skipped") else report.failed).append((key, err.split(": ", 1)[1]))
+                return
+            cache.put(key, fd, res)
+        kept.add(key)
+        report.articles += 1
+        report.facts.update(res.fact_kinds)
+        sectors.update(res.sectors)
+        for e in res.entities:
+            articles_of.setdefault(e.key, []).append(res.article_id)
+            old = entities.get(e.key)
+            entities[e.key] = e if old is None else merge_entity(old, e)
+        sink.add(res.ntriples)
 
-    if jobs > 1 and len(jobs_todo) > 1:
+    if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(data_dir),)) as ex:
-            chunk = max(1, min(64, len(jobs_todo) // (jobs * 8) or 1))
-            for item in ex.map(_work, jobs_todo, chunksize=chunk):
-                collect(item)
-    elif jobs_todo:
-        _init_worker(str(data_dir))
-        for job in jobs_todo:
-            collect(_work(job))
+            chunk = max(1, min(64, len(todo) // (jobs * 8) or 1))
+            results = ex.map(_work, todo, chunksize=chunk)
+            for key, fd, meta in plan:
+                take(key, fd, meta, None if cached[key] else next(results))
+    else:
+        if todo:
+            _init_worker(str(data_dir))
+        for key, fd, meta in plan:
+            take(key, fd, meta, None if cached[key] else _work((key, meta, max_bytes)))
     report.megabytes = nbytes / 1e6
-    ordered = [results[k] for k in sorted(results)]
-    report.articles = len(ordered)
-    if incremental:
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp")
-            with tmp.open("wb") as f:
-                pickle.dump({"code": digest, "articles": {k: (file_digests[k], results[k]) for k in results}}, f,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_file)
-        except OSError as err:
-            say(f"warning: cannot write the build cache ({err.strerror or err}); the next build will redo everything")
-    cache.clear()  # the previous build's results are no longer needed
-    results.clear()
-    cur = load_curation(data_dir / "curation.toml")
-    ordered = apply_to_results(ordered, cur)
+    cache.close(kept)
     gaz = _gazetteer(data_dir)
-    say(f"building the graph from {len(ordered)} article(s)")
-    store = "Oxigraph" if len(ordered) > LARGE_CORPUS else "default"
-    graph = build_graph(ordered, gaz, load_rates(data_dir / "fx_rates.csv"), store=store)
+    say(f"building the graph from {report.articles} article(s)")
+    sink.add(ntriples(entity_triples(entities, articles_of, sectors, gaz)))
+    sink.flush()
+    graph: Any = sink.store if sink.large else sink.graph
+    if not sink.on_disk:
+        shutil.rmtree(out / STORE_DIR, ignore_errors=True)
     report.triples = len(graph)
-    for r in ordered:
-        for fct in r.facts:
-            report.facts[fct.kind] += 1
-    del ordered  # the graph holds everything from here on
     from kg.export import entity_rows
 
     for row in entity_rows(graph):
         report.entities[row["type"]] += 1
     say(f"writing exports into {out}")
     report.written = write_exports(graph, out, html=html)
+    if sink.on_disk:
+        stamp_store(out, graph)
     report.seconds = time.perf_counter() - t0
     return report
 

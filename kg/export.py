@@ -12,9 +12,10 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from typing import IO
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from kg.errors import ExportError
@@ -374,17 +375,6 @@ def _dump_oxigraph(store, fmt: str, graph_name=None) -> str:  # type: ignore[no-
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
 
-def _csv_bundle(g: Graph) -> dict[str, str]:
-    g = as_store(g)
-    return {
-        "entities.csv": write_csv(entity_rows(g), ENTITY_COLUMNS),
-        "investments.csv": write_csv(investment_rows(g), INVESTMENT_COLUMNS),
-        "cooperations.csv": write_csv(cooperation_rows(g), COOPERATION_COLUMNS),
-        "outbound.csv": write_csv(outbound_rows(g), OUTBOUND_COLUMNS),
-        "statistics.csv": write_csv(statistic_rows(g), STATISTIC_COLUMNS),
-    }
-
-
 def _html(g: Graph) -> str:
     from kg.visualize import render_html
 
@@ -448,41 +438,102 @@ def write_atomic(path: Path, text: str) -> None:
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from err
 
 
-def write_exports(graph: Graph, out: Path, html: bool = True) -> list[Path]:
-    """Every export of a build into ``out``; all files are rendered first, then each is swapped in atomically."""
-    ox_store = _oxigraph_store(graph)
-    if ox_store is not None:
-        import pyoxigraph as ox
-        from rdflib import BNode
+def _text_writer(text: str) -> Callable[[IO[bytes]], None]:
+    return lambda f: f.write(text.encode("utf-8"))
 
-        ident = graph.identifier
-        name = ox.BlankNode(str(ident)) if isinstance(ident, BNode) else ox.NamedNode(str(ident))
-        files = {"kg.ttl": _dump_oxigraph(ox_store, "turtle", name), "kg.jsonld": _dump_oxigraph(ox_store, "json-ld", name),
-                 **_csv_bundle(graph)}
+
+def _csv_writer(rows: Callable[[], list[dict[str, str]]], columns: list[str]) -> Callable[[IO[bytes]], None]:
+    def write(f: IO[bytes]) -> None:
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=True)
+        w = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        for r in rows():
+            w.writerow({k: _safe(r.get(k, "")) for k in columns})
+        text.flush()
+        text.detach()
+
+    return write
+
+
+def _dump_writer(store, fmt: str) -> Callable[[IO[bytes]], None]:  # type: ignore[no-untyped-def]
+    def write(f: IO[bytes]) -> None:
+        import pyoxigraph as ox
+
+        from kg.namespaces import PREFIXES
+
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        prefixes.update({"prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
+                         "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                         "xsd": "http://www.w3.org/2001/XMLSchema#"})
+        rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
+        store.dump(f, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+
+    return write
+
+
+def _writers(graph: object, html: bool) -> dict[str, Callable[[IO[bytes]], None]]:
+    """How each export file is written. A big build's Oxigraph store is streamed straight into the files."""
+    import pyoxigraph as ox
+
+    if isinstance(graph, ox.Store):
+        store = graph
+        files = {"kg.ttl": _dump_writer(store, "turtle"), "kg.jsonld": _dump_writer(store, "json-ld")}
     else:
-        files = {"kg.ttl": to_turtle(graph), "kg.jsonld": to_jsonld(graph), **_csv_bundle(graph)}
+        assert isinstance(graph, Graph)
+        inner = _oxigraph_store(graph)
+        if inner is not None:
+            ident = graph.identifier
+            name = ox.BlankNode(str(ident)) if isinstance(ident, BNode) else ox.NamedNode(str(ident))
+            files = {"kg.ttl": _text_writer(_dump_oxigraph(inner, "turtle", name)),
+                     "kg.jsonld": _text_writer(_dump_oxigraph(inner, "json-ld", name))}
+        else:
+            files = {"kg.ttl": _text_writer(to_turtle(graph)), "kg.jsonld": _text_writer(to_jsonld(graph))}
+        store = as_store(graph)
+    files.update({
+        "entities.csv": _csv_writer(lambda: entity_rows(store), ENTITY_COLUMNS),
+        "investments.csv": _csv_writer(lambda: investment_rows(store), INVESTMENT_COLUMNS),
+        "cooperations.csv": _csv_writer(lambda: cooperation_rows(store), COOPERATION_COLUMNS),
+        "outbound.csv": _csv_writer(lambda: outbound_rows(store), OUTBOUND_COLUMNS),
+        "statistics.csv": _csv_writer(lambda: statistic_rows(store), STATISTIC_COLUMNS),
+    })
     if html:
-        files["graph.html"] = _html(graph)
+        if isinstance(graph, ox.Store):
+            from kg.visualize import render_store_html
+
+            files["graph.html"] = lambda f: f.write(render_store_html(graph).encode("utf-8"))
+        else:
+            files["graph.html"] = lambda f: f.write(_html(graph).encode("utf-8"))  # type: ignore[arg-type]
+    return files
+
+
+def write_exports(graph: object, out: Path, html: bool = True) -> list[Path]:
+    """Every export of a build into ``out``: each file is written to a temporary name, then all are swapped in.
+
+    ``graph`` is an rdflib graph, or the pyoxigraph Store of a big build (streamed into the files).
+    """
+    writers = _writers(graph, html)
     staged: list[tuple[Path, Path]] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name in files:  # temp files left by a build that was killed
+        for name in writers:  # temp files left by a build that was killed
             for old in out.glob(f".{name}.*.tmp"):
                 old.unlink(missing_ok=True)
-        for name, text in files.items():
+        for name, write in writers.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            staged.append((Path(tmp), out / name))
             os.chmod(tmp, _file_mode(out / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:
+                write(f)
                 f.flush()
                 os.fsync(f.fileno())
-            staged.append((Path(tmp), out / name))
         for tmp, final in staged:
             os.replace(tmp, final)
-    except OSError as err:
+    except BaseException as err:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write exports into {out}: {err.strerror or err}") from err
+        if isinstance(err, OSError):
+            raise ExportError(f"cannot write exports into {out}: {err.strerror or err}") from err
+        raise
     return [final for _, final in staged]
 
 

@@ -73,14 +73,59 @@ def with_prefixes(text: str) -> str:
     return "\n".join(lines) + "\n" + text
 
 
+STORE_DIR = Path(".cache") / "oxigraph"  # inside a build folder: the on-disk store of a big build
+_STAMP = Path(".cache") / "oxigraph.stamp"
+
+
+def _ttl_stamp(ttl: Path) -> str:
+    st = ttl.stat()
+    return json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns})
+
+
+def unstamp_store(out: Path) -> None:
+    """Mark a build folder's on-disk store as not matching its kg.ttl (a build into it has begun)."""
+    (out / _STAMP).unlink(missing_ok=True)
+
+
+def stamp_store(out: Path, store) -> None:  # type: ignore[no-untyped-def]
+    """Load the ontology into a big build's on-disk ``store`` and mark it as matching ``out/kg.ttl``."""
+    import pyoxigraph as ox
+
+    onto = ONTOLOGY_DIR / "kg.ttl"
+    if onto.is_file():
+        store.bulk_load(path=str(onto), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    (out / _STAMP).write_text(_ttl_stamp(out / "kg.ttl"), encoding="utf-8")
+
+
+def _built_store(d: Path):  # type: ignore[no-untyped-def]
+    """The on-disk store a big build left in ``d``, if it still matches ``d/kg.ttl`` (read-only), else None."""
+    import pyoxigraph as ox
+
+    try:
+        if (d / _STAMP).read_text(encoding="utf-8") != _ttl_stamp(d / "kg.ttl"):
+            return None
+        return ox.Store.read_only(str(d / STORE_DIR))
+    except (OSError, ValueError):
+        return None
+
+
 def open_store(graph_dir: str | Path):  # type: ignore[no-untyped-def]
-    """An in-memory Oxigraph store holding a build's ``kg.ttl`` and the ontology."""
+    """An Oxigraph store holding a build's graph and the ontology.
+
+    A big build's own on-disk store is opened read-only when it still matches ``kg.ttl``;
+    otherwise ``kg.ttl`` is loaded into memory.
+    """
     import pyoxigraph as ox
 
     d = Path(graph_dir)
     ttl = d / "kg.ttl" if d.is_dir() else d
     if not ttl.is_file():
         raise QueryError(f"no graph at {ttl}; run 'kg build' first or pass --graph DIR")
+    if d.is_dir():
+        built = _built_store(d)
+        if built is not None:
+            return built
     store = ox.Store()
     try:
         store.bulk_load(path=str(ttl), format=ox.RdfFormat.TURTLE)
@@ -182,7 +227,7 @@ def run_sparql(graph_dir: str | Path, query_or_file: str) -> Result:
     return run_query(open_store(graph_dir), resolve_query(query_or_file))
 
 
-__all__ = ["query", "run_query", "run_sparql", "open_store", "saved_queries", "resolve_query", "Result", "with_prefixes"]
+__all__ = ["query", "run_query", "run_sparql", "open_store", "stamp_store", "unstamp_store", "STORE_DIR", "saved_queries", "resolve_query", "Result", "with_prefixes"]
 
 
 def load_graph(graph_dir: str | Path):  # type: ignore[no-untyped-def]

@@ -791,6 +791,45 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
                         data=_json_for_html(data), script=_SCRIPT)
 
 
+STORE_EDGE_LIMIT = 1500  # pairs drawn from a big build's store
+
+
+def render_store_html(store: Any, limit: int = STORE_EDGE_LIMIT, title: str = DEFAULT_TITLE) -> str:
+    """The page for a big build held in a pyoxigraph Store: its ``limit`` most-reported pairs of parties.
+
+    A page with hundreds of thousands of edges cannot be drawn by a browser, so each
+    pair of parties (investor and host, or two partners) is drawn once, with one of its
+    facts, and only the pairs reported most often are kept; the title says how many
+    pairs there are in all. ``kg query`` and the CSV tables hold every fact.
+    """
+    import pyoxigraph as ox
+
+    prefixes = "PREFIX kg: <https://w3id.org/sino-foreign-kg/ontology#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+    pairs = """SELECT ?a ?b (COUNT(?s) AS ?n) (MIN(STR(?s)) AS ?one) WHERE {
+        { ?s a kg:Investment ; kg:investor ?a ; kg:host ?b }
+        UNION { ?s a kg:Cooperation ; kg:party ?a, ?b FILTER(STR(?a) < STR(?b)) } } GROUP BY ?a ?b"""
+    total = next(iter(store.query(prefixes + f"SELECT (COUNT(*) AS ?n) WHERE {{ {pairs} }}",
+                                  use_default_graph_as_union=True)))["n"].value
+    chosen = [sol["one"].value for sol in store.query(prefixes + pairs + f" ORDER BY DESC(?n) ?one LIMIT {int(limit)}",
+                                                      use_default_graph_as_union=True)]
+    values = " ".join(f"<{iri}>" for iri in chosen)
+    triples: list[Any] = []
+    for q in (f"CONSTRUCT {{ ?f ?p ?o }} WHERE {{ VALUES ?f {{ {values} }} ?f ?p ?o }}",
+              f"CONSTRUCT {{ ?x ?p ?o }} WHERE {{ VALUES ?f {{ {values} }} "
+              "?f kg:amount|prov:qualifiedDerivation ?x . ?x ?p ?o }",
+              f"CONSTRUCT {{ ?a kg:fileName ?n }} WHERE {{ VALUES ?f {{ {values} }} "
+              "?f prov:qualifiedDerivation/prov:entity ?a . ?a kg:fileName ?n }",
+              "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?c { kg:Park kg:Company kg:Institution kg:Country kg:Agreement "
+              "kg:JointPlatform kg:Sector } ?s a ?c ; ?p ?o "
+              "FILTER(?p != prov:wasDerivedFrom && ?p != prov:qualifiedDerivation) }"):
+        triples += list(store.query(prefixes + q, use_default_graph_as_union=True))
+    g = Graph()
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    if int(total) > len(chosen):
+        title = f"{title}（{len(chosen)} / {total} 对关系 pairs: the most reported）"
+    return render_html(g, title=title)
+
+
 # ---------------------------------------------------------------- helpers for doctests and tests
 
 

@@ -381,12 +381,27 @@ def test_robustness_two_builds_in_two_processes_are_byte_identical(tmp_path) -> 
 def test_robustness_corrupt_cache_is_rebuilt_not_fatal(tmp_path, bundled_build) -> None:
     out = tmp_path / "out"
     shutil.copytree(bundled_build, out)
-    cache = out / ".cache" / "articles.pickle"
+    cache = out / ".cache" / "articles.sqlite"
     data = cache.read_bytes()
     cache.write_bytes(data[: len(data) // 2])  # a cache cut short (disk full, copied while written)
     code, output = _cli_build(ARTICLES, "--out", out, "--jobs", "1")
     assert code == 0, output
     assert "read 5 article(s) (0 unchanged)" in output, output
+    assert _snapshot(out) == _snapshot(bundled_build)
+
+
+@pytest.mark.slow
+def test_robustness_damaged_cache_row_is_processed_again(tmp_path, bundled_build) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    shutil.copytree(bundled_build, out)
+    with sqlite3.connect(out / ".cache" / "articles.sqlite") as db:
+        (path,) = db.execute("SELECT path FROM articles ORDER BY path LIMIT 1").fetchone()
+        db.execute("UPDATE articles SET data = ? WHERE path = ?", (b"not a pickle", path))
+    code, output = _cli_build(ARTICLES, "--out", out, "--jobs", "1")
+    assert code == 0, output
+    assert "read 5 article(s) (5 unchanged)" in output, output  # the row looked valid until it was read
     assert _snapshot(out) == _snapshot(bundled_build)
 
 
