@@ -909,6 +909,10 @@ _REF_VERBS = ("落户", "入驻", "进驻", "位于", "落地", "选址", "扎�
 _REF_BOUNDARY = set("，,。；;：:、“”\"（(）)的在是与和及为对将由让把被从向于该本全其这整")
 
 
+_COREF_WORDS = [(w, re.compile(re.escape(w))) for w in sorted(L.PARK_COREF, key=len, reverse=True)]
+_THAT_RX = re.compile(r"该(公司|集团|企业)|该平台")
+
+
 def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g: Gazetteer) -> list[Mention]:
     """Link 园区/开发区/度假区…, 该公司 and 该平台 to the park, company or platform they stand for."""
     by_sentence: dict[int, list[Mention]] = {}
@@ -916,12 +920,13 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
         by_sentence.setdefault(m.sentence, []).append(m)
     out = list(mentions)
     sightings = park_sightings(mentions, sentences, g)
-    words = sorted(L.PARK_COREF, key=len, reverse=True)
     for s in sentences:
         ms = by_sentence.get(s.index, [])
         taken = [(m.start, m.end) for m in ms if m.kind in ENTITY_KINDS]
-        for w in words:
-            for hit in re.finditer(re.escape(w), s.norm):
+        for w, rx in _COREF_WORDS:
+            if w not in s.norm:
+                continue
+            for hit in rx.finditer(s.norm):
                 a, b = hit.span()
                 if any(x < b and a < y for x, y in taken):
                     continue
@@ -939,7 +944,7 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
                 taken.append((a, b))
                 sightings.append(ParkSighting(s.index, s.block, a, key, True, ref.get("name"), False))
                 sightings.sort(key=lambda x: (x.sentence, x.pos))
-        for hit in re.finditer(r"该(公司|集团|企业)|该平台", s.norm):
+        for hit in _THAT_RX.finditer(s.norm) if "该" in s.norm else ():
             a, b = hit.span()
             want = _AGREEMENT if hit.group(0) == "该平台" else _COMPANY
             prior = [m for m in out if m.kind == want and (m.sentence, m.start) < (s.index, a)
