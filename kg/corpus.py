@@ -21,7 +21,7 @@ from rdflib import Graph
 from kg.build import Rates, article_triples, bind_prefixes, entity_triples, load_rates, merge_entity, ntriples, sectors_of
 from kg.curation import Curation, apply_to_gazetteer, apply_to_results, load_curation
 from kg.errors import InputError, KGError
-from kg.export import write_exports
+from kg.export import StreamedRDF, write_exports
 from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.gazetteer import DATA_DIR, Gazetteer, load
 from kg.model import Entity
@@ -213,9 +213,10 @@ class _Cache:
 class _GraphSink:
     """Where the articles' N-Triples go: an rdflib graph for small builds, an on-disk Oxigraph store for big ones."""
 
-    def __init__(self, large: bool, store_dir: Path | None) -> None:
+    def __init__(self, large: bool, store_dir: Path | None, out: Path) -> None:
         self.large = large
         self.on_disk = store_dir is not None
+        self.rdf = StreamedRDF(out) if self.on_disk else None
         self.buffer: list[bytes] = []
         self.size = 0
         self.store: Any = None
@@ -248,6 +249,8 @@ class _GraphSink:
             import pyoxigraph as ox
 
             self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+            if self.rdf is not None:
+                self.rdf.add(data)
         else:
             assert self.graph is not None
             self.graph.parse(data=data.decode("utf-8"), format="nt")
@@ -306,7 +309,7 @@ def build_corpus(
     report.reused = len(plan) - len(todo)
     say(f"reading {len(files)} article file(s): {report.reused} unchanged, {len(todo)} to process")
     unstamp_store(out)
-    sink = _GraphSink(len(plan) > LARGE_CORPUS, out / STORE_DIR if len(plan) > DISK_CORPUS else None)
+    sink = _GraphSink(len(plan) > LARGE_CORPUS, out / STORE_DIR if len(plan) > DISK_CORPUS else None, out)
     entities: dict[str, Entity] = {}
     articles_of: dict[str, list[str]] = {}
     sectors: set[str] = set()
@@ -372,7 +375,13 @@ def build_corpus(
     for row in entity_rows(graph):
         report.entities[row["type"]] += 1
     say(f"writing exports into {out}")
-    report.written = write_exports(graph, out, html=html)
+    try:
+        ready = sink.rdf.close() if sink.rdf is not None else None
+        report.written = write_exports(graph, out, html=html, ready=ready)
+    except BaseException:
+        if sink.rdf is not None:
+            sink.rdf.discard()
+        raise
     if sink.on_disk:
         stamp_store(out, graph)
     report.seconds = time.perf_counter() - t0

@@ -455,18 +455,72 @@ def _csv_writer(rows: Callable[[], list[dict[str, str]]], columns: list[str]) ->
     return write
 
 
+def turtle_prefixes() -> dict[str, str]:
+    """The prefixes Oxigraph's Turtle writer uses for our files."""
+    from kg.namespaces import PREFIXES
+
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes.update({"prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
+                     "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#"})
+    return prefixes
+
+
+class StreamedRDF:
+    """kg.ttl and kg.jsonld written batch by batch as the triples stream in (Oxigraph's writers on each batch).
+
+    Reading a big on-disk store back to serialise it is several times slower than
+    writing each batch while it is in memory. A subject may appear in several
+    batches: Turtle and JSON-LD both allow that, and readers merge them.
+    """
+
+    def __init__(self, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        self.paths: dict[str, Path] = {}
+        self.files: dict[str, IO[bytes]] = {}
+        for name in ("kg.ttl", "kg.jsonld"):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.chmod(tmp, _file_mode(out / name))
+            self.paths[name], self.files[name] = Path(tmp), os.fdopen(fd, "wb")
+        self.first = True
+
+    def add(self, data: bytes) -> None:
+        import pyoxigraph as ox
+
+        triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        if not triples:
+            return
+        ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=turtle_prefixes())
+        if not self.first:
+            ttl = b"\n".join(line for line in ttl.split(b"\n") if not line.startswith(b"@prefix "))
+        self.files["kg.ttl"].write(ttl)
+        body = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).strip()
+        if body.startswith(b"[") and body.endswith(b"]") and len(body) > 2:
+            self.files["kg.jsonld"].write((b"[" if self.first else b",\n") + body[1:-1])
+        self.first = False
+
+    def close(self) -> dict[str, Path]:
+        if self.first:
+            self.files["kg.jsonld"].write(b"[")
+        self.files["kg.jsonld"].write(b"]\n")
+        for f in self.files.values():
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+        return self.paths
+
+    def discard(self) -> None:
+        for name, f in self.files.items():
+            f.close()
+            self.paths[name].unlink(missing_ok=True)
+
+
 def _dump_writer(store, fmt: str) -> Callable[[IO[bytes]], None]:  # type: ignore[no-untyped-def]
     def write(f: IO[bytes]) -> None:
         import pyoxigraph as ox
 
-        from kg.namespaces import PREFIXES
-
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        prefixes.update({"prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
-                         "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-                         "xsd": "http://www.w3.org/2001/XMLSchema#"})
         rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
-        store.dump(f, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        store.dump(f, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=turtle_prefixes())
 
     return write
 
@@ -475,6 +529,7 @@ def _writers(graph: object, html: bool) -> dict[str, Callable[[IO[bytes]], None]
     """How each export file is written. A big build's Oxigraph store is streamed straight into the files."""
     import pyoxigraph as ox
 
+    files: dict[str, Callable[[IO[bytes]], None]]
     if isinstance(graph, ox.Store):
         store = graph
         files = {"kg.ttl": _dump_writer(store, "turtle"), "kg.jsonld": _dump_writer(store, "json-ld")}
@@ -506,18 +561,24 @@ def _writers(graph: object, html: bool) -> dict[str, Callable[[IO[bytes]], None]
     return files
 
 
-def write_exports(graph: object, out: Path, html: bool = True) -> list[Path]:
+def write_exports(graph: object, out: Path, html: bool = True, ready: dict[str, Path] | None = None) -> list[Path]:
     """Every export of a build into ``out``: each file is written to a temporary name, then all are swapped in.
 
     ``graph`` is an rdflib graph, or the pyoxigraph Store of a big build (streamed into the files).
+    ``ready`` maps export names to temporary files in ``out`` already written (``StreamedRDF``).
     """
-    writers = _writers(graph, html)
-    staged: list[tuple[Path, Path]] = []
+    ready = ready or {}
+    writers = {k: v for k, v in _writers(graph, html).items() if k not in ready}
+    staged: list[tuple[Path, Path]] = [(tmp, out / name) for name, tmp in ready.items()]
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in writers:  # temp files left by a build that was killed
             for old in out.glob(f".{name}.*.tmp"):
                 old.unlink(missing_ok=True)
+        for name, tmp in ready.items():
+            for old in out.glob(f".{name}.*.tmp"):
+                if old != tmp:
+                    old.unlink(missing_ok=True)
         for name, write in writers.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             staged.append((Path(tmp), out / name))

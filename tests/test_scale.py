@@ -54,6 +54,10 @@ def test_scale_the_three_stores_give_the_same_tables_and_triples(three_builds) -
         return {str(q.triple) for q in s}
 
     assert triples(rdf) == triples(mem) == triples(disk)
+    # the on-disk build writes kg.jsonld batch by batch: it must hold the same triples
+    jl = ox.Store()
+    jl.bulk_load(path=str(disk / "kg.jsonld"), format=ox.RdfFormat.JSON_LD)
+    assert {str(q.triple) for q in jl} == triples(rdf)
 
 
 def test_scale_disk_store_is_kept_and_queried_until_kg_ttl_changes(three_builds) -> None:
