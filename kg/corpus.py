@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +22,8 @@ from rdflib import Graph
 from kg.build import Rates, article_triples, bind_prefixes, entity_triples, load_rates, merge_entity, ntriples, sectors_of
 from kg.curation import Curation, apply_to_gazetteer, apply_to_results, load_curation
 from kg.errors import InputError, KGError
-from kg.export import StreamedRDF, write_exports
+from kg.export import StreamedRDF, rdf_parts, write_exports
+from kg.tables import TABLES, fact_records
 from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.gazetteer import DATA_DIR, Gazetteer, load
 from kg.model import Entity
@@ -82,7 +84,17 @@ class ArticleOutput:
     entities: tuple[Entity, ...]
     fact_kinds: tuple[str, ...]
     sectors: tuple[str, ...]
-    ntriples: bytes
+    rdf: tuple[bytes, bytes, bytes]  # zlib: N-Triples, and for big builds a Turtle and a JSON-LD piece (rdf_parts)
+    records: dict[str, list[dict[str, str]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
+
+    def ntriples(self) -> bytes:
+        return zlib.decompress(self.rdf[0])
+
+    def pieces(self) -> tuple[bytes, bytes]:
+        """The Turtle and JSON-LD pieces (made here if the worker did not make them)."""
+        if not self.rdf[1] and not self.rdf[2]:
+            return rdf_parts(self.ntriples())
+        return zlib.decompress(self.rdf[1]), zlib.decompress(self.rdf[2])
 
 
 @dataclass
@@ -110,9 +122,12 @@ def _gazetteer(data_dir: Path) -> Gazetteer:
     return g
 
 
-def _work(job: tuple[str, dict[str, str] | None, int]) -> tuple[str, ArticleOutput | None, str, int]:
-    """Read, process and turn one file into triples in a worker; returns (path, output, error, bytes)."""
-    path, meta, max_bytes = job
+def _work(job: tuple[str, dict[str, str] | None, int, bool]) -> tuple[str, ArticleOutput | None, str, int]:
+    """Read, process and turn one file into triples in a worker; returns (path, output, error, bytes).
+
+    With ``pieces`` the worker also writes the article's Turtle and JSON-LD, for a big build's exports.
+    """
+    path, meta, max_bytes, pieces = job
     assert _WORKER is not None
     try:
         article = read_article(Path(path), meta, max_bytes)
@@ -122,11 +137,15 @@ def _work(job: tuple[str, dict[str, str] | None, int]) -> tuple[str, ArticleOutp
     try:
         result = process(article, _WORKER.gaz)
         result = apply_to_results([result], _WORKER.curation)[0]
-        nt = ntriples(article_triples(result, _WORKER.rates))
+        triples = article_triples(result, _WORKER.rates)
+        nt = ntriples(triples)
+        records = fact_records(triples)
+        ttl, jl = rdf_parts(nt) if pieces else (b"", b"")
     except KGError as err:
         return path, None, f"failed: {err}", size
+    rdf = (zlib.compress(nt, 1), zlib.compress(ttl, 1) if pieces else b"", zlib.compress(jl, 1) if pieces else b"")
     out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
-                        tuple(sorted(sectors_of(result))), nt)
+                        tuple(sorted(sectors_of(result))), rdf, records)
     return path, out, "", size
 
 
@@ -234,9 +253,13 @@ class _GraphSink:
             self.graph = Graph()
             bind_prefixes(self.graph)
 
-    def add(self, data: bytes) -> None:
+    def add(self, res: ArticleOutput | None, nt: bytes = b"") -> None:
+        """One article's output (or triples made here): into the store or graph, and into the streamed files."""
+        data = res.ntriples() if res is not None else nt
         self.buffer.append(data)
         self.size += len(data)
+        if self.rdf is not None:
+            self.rdf.add(*(res.pieces() if res is not None else rdf_parts(nt)))
         if self.large and self.size >= _LOAD_BATCH:
             self.flush()
 
@@ -249,8 +272,6 @@ class _GraphSink:
             import pyoxigraph as ox
 
             self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-            if self.rdf is not None:
-                self.rdf.add(data)
         else:
             assert self.graph is not None
             self.graph.parse(data=data.decode("utf-8"), format="nt")
@@ -305,14 +326,16 @@ def build_corpus(
             continue
         plan.append((key, h.hexdigest(), meta))
     cached = {key: cache.has(key, fd) for key, fd, _ in plan}
-    todo = [(key, meta, max_bytes) for key, fd, meta in plan if not cached[key]]
+    large, on_disk = len(plan) > LARGE_CORPUS, len(plan) > DISK_CORPUS
+    todo = [(key, meta, max_bytes, on_disk) for key, fd, meta in plan if not cached[key]]
     report.reused = len(plan) - len(todo)
     say(f"reading {len(files)} article file(s): {report.reused} unchanged, {len(todo)} to process")
     unstamp_store(out)
-    sink = _GraphSink(len(plan) > LARGE_CORPUS, out / STORE_DIR if len(plan) > DISK_CORPUS else None, out)
+    sink = _GraphSink(large, out / STORE_DIR if on_disk else None, out)
     entities: dict[str, Entity] = {}
     articles_of: dict[str, list[str]] = {}
     sectors: set[str] = set()
+    records: dict[str, list[dict[str, str]]] = {t: [] for t in TABLES}
     kept: set[str] = set()
     done = 0
     last = time.perf_counter()
@@ -325,7 +348,7 @@ def build_corpus(
         if item is None and res is None:  # the cached row does not load: process the file here
             if _WORKER is None:
                 _init_worker(str(data_dir))
-            item = _work((key, meta, max_bytes))
+            item = _work((key, meta, max_bytes, on_disk))
         if item is not None:
             _path, res, err, size = item
             done += 1
@@ -347,7 +370,9 @@ def build_corpus(
             articles_of.setdefault(e.key, []).append(res.article_id)
             old = entities.get(e.key)
             entities[e.key] = e if old is None else merge_entity(old, e)
-        sink.add(res.ntriples)
+        sink.add(res)
+        for table, rows in res.records.items():
+            records[table] += rows
 
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(data_dir),)) as ex:
@@ -359,25 +384,22 @@ def build_corpus(
         if todo:
             _init_worker(str(data_dir))
         for key, fd, meta in plan:
-            take(key, fd, meta, None if cached[key] else _work((key, meta, max_bytes)))
+            take(key, fd, meta, None if cached[key] else _work((key, meta, max_bytes, on_disk)))
     report.megabytes = nbytes / 1e6
     cache.close(kept)
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
-    sink.add(ntriples(entity_triples(entities, articles_of, sectors, gaz)))
+    sink.add(None, ntriples(entity_triples(entities, articles_of, sectors, gaz)))
     sink.flush()
     graph: Any = sink.store if sink.large else sink.graph
     if not sink.on_disk:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
     report.triples = len(graph)
-    from kg.export import entity_rows
-
-    for row in entity_rows(graph):
-        report.entities[row["type"]] += 1
+    report.entities.update(e.type.value for e in entities.values())
     say(f"writing exports into {out}")
     try:
         ready = sink.rdf.close() if sink.rdf is not None else None
-        report.written = write_exports(graph, out, html=html, ready=ready)
+        report.written = write_exports(graph, out, html=html, ready=ready, records=records)
     except BaseException:
         if sink.rdf is not None:
             sink.rdf.discard()

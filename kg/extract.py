@@ -262,10 +262,14 @@ def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
     return len(rest) < min_rest
 
 
-_STOP_FLAGS = ("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "t", "f",
-               "y", "e", "o", "q", "k", "i", "ad", "an")
+_STOP_FLAGS = frozenset(("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "t", "f",
+               "y", "e", "o", "q", "k", "i", "ad", "an"))
 _VERBAL_NOUNS = {"合作", "服务", "改革", "建设", "加工", "招商", "发展", "管理", "交流", "推进", "培育", "开发", "投资",
                  "生产", "研发", "制造", "运营", "创新", "升级", "转型", "整合", "规划", "策划", "引进", "落户"}
+_NOT_NAME_CHAR = re.compile(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]")
+_NAME_VERBS = frozenset(L.LEADING_VERBS) | frozenset(L.SUBJECT_TRIGGERS) | frozenset(L.OBJECT_TRIGGERS)
+_NAME_STOP_WORDS = frozenset(("等", "之", "其", "各", "该", "这", "此", "一般"))
+_BILATERAL = re.compile(r"[^\s(（]{1,3}[(（]")
 _NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
 
 
@@ -311,19 +315,19 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     """
     lo = max(0, stem_end - max_len)
     window = text[lo:stem_end]
-    cut = max((m.end() for m in re.finditer(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]", window)), default=0)
+    cut = max((m.end() for m in _NOT_NAME_CHAR.finditer(window)), default=0)
     window = window[cut:]
     lo += cut
     if not window:
         return None
     toks = _tokens(window)
     start = len(window)
-    verbs = set(L.LEADING_VERBS) | set(L.SUBJECT_TRIGGERS) | set(L.OBJECT_TRIGGERS)
+    verbs = _NAME_VERBS
     i = len(toks) - 1
     while i >= 0:
         word, flag = toks[i]
         place = word in g.cities or word in g.country_names
-        stop = not place and (word in verbs or word in ("等", "之", "其", "各", "该", "这", "此", "一般")
+        stop = not place and (word in verbs or word in _NAME_STOP_WORDS
                 or (flag == "vn" and word in _VERBAL_NOUNS and not company)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
@@ -340,7 +344,7 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     if start >= len(window):
         return None
     name_start = lo + start
-    if name_start > 0 and text[name_start - 1] == "中" and re.match(r"[^\s(（]{1,3}[(（]", text[name_start:]):
+    if name_start > 0 and text[name_start - 1] == "中" and _BILATERAL.match(text, name_start):
         name_start -= 1  # 中德(太仓)…: the 中 of a bilateral name
     # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
     # unless what comes before it is itself a named body (江南大学无锡…研究院).

@@ -163,11 +163,14 @@ def _common_share(text: str) -> float:
     return sum(map(_is_common, chars)) / len(chars)
 
 
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")  # control characters other than white space, U+FFFD
+
+
 def _check_text(text: str, path: str) -> str:
     if not text.strip():
         raise InputError(path, "empty file (only white space)")
     sample = text[:20000]
-    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f\v") or 0xFFFD == ord(c))
+    bad = len(_BAD_CHARS.findall(sample))
     if bad > max(8, len(sample) // 50):
         raise InputError(path, f"binary or mis-encoded file ({bad} control characters in the first {len(sample)})")
     return text
