@@ -85,7 +85,7 @@ class ArticleOutput:
     fact_kinds: tuple[str, ...]
     sectors: tuple[str, ...]
     rdf: tuple[bytes, bytes, bytes]  # zlib: N-Triples, and for big builds a Turtle and a JSON-LD piece (rdf_parts)
-    records: dict[str, list[dict[str, str]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
+    records: dict[str, list[tuple[str, ...]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
 
     def ntriples(self) -> bytes:
         return zlib.decompress(self.rdf[0])
@@ -122,8 +122,10 @@ def _gazetteer(data_dir: Path) -> Gazetteer:
     return g
 
 
-def _work(job: tuple[str, dict[str, str] | None, int, bool]) -> tuple[str, ArticleOutput | None, str, int]:
-    """Read, process and turn one file into triples in a worker; returns (path, output, error, bytes).
+def _work(job: tuple[str, dict[str, str] | None, int, bool]) -> tuple[str, bytes | None, str, int]:
+    """Read, process and turn one file into triples in a worker; returns (path, pickled output, error, bytes).
+
+    The output is pickled here, once: the build keeps those bytes in its cache as they are.
 
     With ``pieces`` the worker also writes the article's Turtle and JSON-LD, for a big build's exports.
     """
@@ -146,7 +148,7 @@ def _work(job: tuple[str, dict[str, str] | None, int, bool]) -> tuple[str, Artic
     rdf = (zlib.compress(nt, 1), zlib.compress(ttl, 1) if pieces else b"", zlib.compress(jl, 1) if pieces else b"")
     out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
                         tuple(sorted(sectors_of(result))), rdf, records)
-    return path, out, "", size
+    return path, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL), "", size
 
 
 class _Cache:
@@ -202,12 +204,12 @@ class _Cache:
             return None
         return value if isinstance(value, ArticleOutput) else None
 
-    def put(self, key: str, digest: str, value: ArticleOutput) -> None:
+    def put(self, key: str, digest: str, blob: bytes) -> None:
+        """Keep a worker's pickled ``ArticleOutput``."""
         if self.db is None:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
-                            (os.fsencode(key), digest, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", (os.fsencode(key), digest, blob))
             self.pending += 1
             if self.pending >= 500:  # a killed build keeps what it has done
                 self.db.commit()
@@ -335,14 +337,14 @@ def build_corpus(
     entities: dict[str, Entity] = {}
     articles_of: dict[str, list[str]] = {}
     sectors: set[str] = set()
-    records: dict[str, list[dict[str, str]]] = {t: [] for t in TABLES}
+    records: dict[str, list[tuple[str, ...]]] = {t: [] for t in TABLES}
     kept: set[str] = set()
     done = 0
     last = time.perf_counter()
     nbytes = 0
 
     def take(key: str, fd: str, meta: dict[str, str] | None,
-             item: tuple[str, ArticleOutput | None, str, int] | None) -> None:
+             item: tuple[str, bytes | None, str, int] | None) -> None:
         nonlocal done, last, nbytes
         res = cache.get(key, fd) if item is None else None  # unchanged since the last build
         if item is None and res is None:  # the cached row does not load: process the file here
@@ -350,7 +352,7 @@ def build_corpus(
                 _init_worker(str(data_dir))
             item = _work((key, meta, max_bytes, on_disk))
         if item is not None:
-            _path, res, err, size = item
+            _path, blob, err, size = item
             done += 1
             nbytes += size
             now = time.perf_counter()
@@ -358,10 +360,12 @@ def build_corpus(
                 rate = nbytes / 1e6 / max(1e-9, now - t0)
                 say(f"processed {done}/{len(todo)} articles ({nbytes / 1e6:.1f} MB, {rate:.2f} MB/s)")
                 last = now
-            if res is None:
+            if blob is None:
                 (report.skipped if err.startswith("skipped") else report.failed).append((key, err.split(": ", 1)[1]))
                 return
-            cache.put(key, fd, res)
+            res = pickle.loads(blob)
+            cache.put(key, fd, blob)
+        assert isinstance(res, ArticleOutput)
         kept.add(key)
         report.articles += 1
         report.facts.update(res.fact_kinds)

@@ -283,7 +283,7 @@ def _dump_writer(store, fmt: str) -> Callable[[IO[bytes]], None]:  # type: ignor
     return write
 
 
-def _writers(graph: object, html: bool, records: dict[str, list[dict[str, str]]] | None
+def _writers(graph: object, html: bool, records: dict[str, list[tuple[str, ...]]] | None
              ) -> dict[str, Callable[[IO[bytes]], None]]:
     """How each export file is written. A big build's Oxigraph store is streamed straight into the files."""
     import pyoxigraph as ox
@@ -313,7 +313,7 @@ def _writers(graph: object, html: bool, records: dict[str, list[dict[str, str]]]
             state["info"] = EntityInfo(store)
         return state["info"]  # type: ignore[no-any-return]
 
-    def recs() -> dict[str, list[dict[str, str]]]:
+    def recs() -> dict[str, list[tuple[str, ...]]]:
         if records is not None:
             return records
         if "records" not in state:
@@ -336,7 +336,7 @@ def _writers(graph: object, html: bool, records: dict[str, list[dict[str, str]]]
 
 
 def write_exports(graph: object, out: Path, html: bool = True, ready: dict[str, Path] | None = None,
-                  records: dict[str, list[dict[str, str]]] | None = None) -> list[Path]:
+                  records: dict[str, list[tuple[str, ...]]] | None = None) -> list[Path]:
     """Every export of a build into ``out``: each file is written to a temporary name, then all are swapped in.
 
     ``graph`` is an rdflib graph, or the pyoxigraph Store of a big build (streamed into the files).

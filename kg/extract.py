@@ -424,9 +424,6 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park
-        if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
-            if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
-                continue  # 江苏省高新区: a class of parks, not one park
         if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
             continue
         if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(

@@ -9,7 +9,7 @@ Entity rows are read with SPARQL (there are few entities, even in a big graph).
 >>> from kg.build import iri_for
 >>> recs = fact_records([(iri_for("statistic/1"), RDF.type, KG.Statistic),
 ...                      (iri_for("statistic/1"), KG.statisticName, Literal("进出口总额", lang="zh-Hans"))])
->>> recs["statistic"][0]["statistic"]
+>>> dict(zip(FIELDS["statistic"], recs["statistic"][0]))["statistic"]
 '进出口总额'
 """
 
@@ -36,6 +36,17 @@ OUTBOUND_COLUMNS = ["from_iri", "from", "to_iri", "to", "to_country", "amount", 
 STATISTIC_COLUMNS = ["park_iri", "park", "statistic", "amount", "currency", "qualifier", "date", "article",
                      "evidence", "iri"]
 TABLES = ("investment", "cooperation", "outbound", "statistic")
+_EVIDENCE_FIELDS = ("article", "evidence", "start", "end")
+_AMOUNT_FIELDS = ("amount", "currency", "qualifier", "amount_usd")
+# A record is a tuple of these fields (tuples pickle small and fast on their way out of the workers).
+FIELDS = {
+    "investment": ("iri", "investor_iri", "host_iri", "date", "activity", *_AMOUNT_FIELDS, *_EVIDENCE_FIELDS,
+                   "sectors", "sector_terms", "status"),
+    "outbound": ("iri", "investor_iri", "host_iri", "date", "activity", *_AMOUNT_FIELDS, *_EVIDENCE_FIELDS,
+                 "projects"),
+    "cooperation": ("iri", "a_iri", "b_iri", "date", "kind", "agreement_iri", *_EVIDENCE_FIELDS),
+    "statistic": ("iri", "park_iri", "statistic", "date", *_AMOUNT_FIELDS, *_EVIDENCE_FIELDS),
+}
 
 _SPARQL_PREFIXES = """PREFIX kg: <https://w3id.org/sino-foreign-kg/ontology#>
 PREFIX schema: <https://schema.org/>
@@ -134,8 +145,11 @@ def _amount(idx: _Index, s: str) -> dict[str, str]:
             "qualifier": _local(qualifier) if qualifier else "", "amount_usd": idx.one(amt, KG.amountUSD) if amt else ""}
 
 
-def fact_records(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, list[dict[str, str]]]:
-    """The investments, cooperations, outbound investments and statistics in ``triples``, parties as IRIs."""
+def fact_records(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, list[tuple[str, ...]]]:
+    """The investments, cooperations, outbound investments and statistics in ``triples``, parties as IRIs.
+
+    Each record is a tuple of the table's ``FIELDS``.
+    """
     idx = _Index(triples)
     out: dict[str, list[dict[str, str]]] = {t: [] for t in TABLES}
     outbound = set(idx.typed(KG.OutboundInvestment))
@@ -161,7 +175,7 @@ def fact_records(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, list[dict
     for s in idx.typed(KG.Statistic):
         out["statistic"].append({"iri": s, "park_iri": idx.one(s, KG.subject), "statistic": idx.one(s, KG.statisticName),
                                  "date": idx.one(s, KG.date), **_amount(idx, s), **_evidence(idx, s)})
-    return out
+    return {t: [tuple(r[f] for f in FIELDS[t]) for r in rows] for t, rows in out.items()}
 
 
 # ---------------------------------------------------------------- step 2: what only the whole graph knows
@@ -237,12 +251,13 @@ _FINISH = {"investment": (_investment, lambda r: (r["article"], int(r["start"] o
            "statistic": (_statistic, lambda r: (r["article"], r["park"], r["statistic"], r["amount"], r["iri"]))}
 
 
-def finish(table: str, records: Iterable[dict[str, str]], info: EntityInfo) -> Iterator[dict[str, str]]:
+def finish(table: str, records: Iterable[tuple[str, ...]], info: EntityInfo) -> Iterator[dict[str, str]]:
     """Rows of ``table`` from its records, in the table's order (made one at a time, to keep memory low)."""
     make, key = _FINISH[table]
-    keyed = sorted((key(make(r, info)), i, r) for i, r in enumerate(records))
+    fields = FIELDS[table]
+    keyed = sorted((key(make(dict(zip(fields, r)), info)), i, r) for i, r in enumerate(records))
     for _, _, r in keyed:
-        yield make(r, info)
+        yield make(dict(zip(fields, r)), info)
 
 
 def _rows(g: object, table: str) -> list[dict[str, str]]:
@@ -332,5 +347,5 @@ def entity_rows(g: object, info: EntityInfo | None = None) -> list[dict[str, str
 
 
 __all__ = ["ENTITY_COLUMNS", "INVESTMENT_COLUMNS", "COOPERATION_COLUMNS", "OUTBOUND_COLUMNS", "STATISTIC_COLUMNS",
-           "TABLES", "fact_records", "finish", "EntityInfo", "entity_rows", "investment_rows", "cooperation_rows",
+           "TABLES", "FIELDS", "fact_records", "finish", "EntityInfo", "entity_rows", "investment_rows", "cooperation_rows",
            "outbound_rows", "statistic_rows", "as_store"]
