@@ -329,7 +329,7 @@ def _writers(graph: object, html: bool, records: dict[str, list[tuple[str, ...]]
         if isinstance(graph, ox.Store):
             from kg.visualize import render_store_html
 
-            files["graph.html"] = lambda f: f.write(render_store_html(graph).encode("utf-8"))
+            files["graph.html"] = lambda f: f.write(render_store_html(graph, records=recs()).encode("utf-8"))
         else:
             files["graph.html"] = lambda f: f.write(_html(graph).encode("utf-8"))  # type: ignore[arg-type]
     return files

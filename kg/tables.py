@@ -44,7 +44,7 @@ FIELDS = {
                    "sectors", "sector_terms", "status"),
     "outbound": ("iri", "investor_iri", "host_iri", "date", "activity", *_AMOUNT_FIELDS, *_EVIDENCE_FIELDS,
                  "projects"),
-    "cooperation": ("iri", "a_iri", "b_iri", "date", "kind", "agreement_iri", *_EVIDENCE_FIELDS),
+    "cooperation": ("iri", "a_iri", "b_iri", "date", "kind", "agreement_iri", *_EVIDENCE_FIELDS, "parties"),
     "statistic": ("iri", "park_iri", "statistic", "date", *_AMOUNT_FIELDS, *_EVIDENCE_FIELDS),
 }
 
@@ -169,7 +169,8 @@ def fact_records(triples: Iterable[tuple[Any, Any, Any]]) -> dict[str, list[tupl
         if len(parties) < 2:
             continue
         kind = idx.one(s, KG.cooperationKind)
-        out["cooperation"].append({"iri": s, "a_iri": parties[0], "b_iri": parties[1], "date": idx.one(s, KG.date),
+        out["cooperation"].append({"iri": s, "a_iri": parties[0], "b_iri": parties[1], "parties": "|".join(parties),
+                                   "date": idx.one(s, KG.date),
                                    "kind": _local(kind).removesuffix("Cooperation") if kind else "",
                                    "agreement_iri": idx.one(s, KG.agreement), **_evidence(idx, s)})
     for s in idx.typed(KG.Statistic):

@@ -37,6 +37,7 @@ from rdflib.term import Node
 
 from kg.errors import AmbiguousEntity, QueryError
 from kg.export import ONTOLOGY_DIR, _local
+from kg.tables import FIELDS
 from kg.namespaces import KG, SCHEMA
 
 DEFAULT_TITLE = "中外产业合作知识图谱 · Sino-foreign industrial cooperation"
@@ -794,24 +795,40 @@ def render_html(graph: Graph, *, focus: str | None = None, depth: int = 1, count
 STORE_EDGE_LIMIT = 1500  # pairs drawn from a big build's store
 
 
-def render_store_html(store: Any, limit: int = STORE_EDGE_LIMIT, title: str = DEFAULT_TITLE) -> str:
+def render_store_html(store: Any, limit: int = STORE_EDGE_LIMIT, title: str = DEFAULT_TITLE,
+                      records: dict[str, list[tuple[str, ...]]] | None = None) -> str:
     """The page for a big build held in a pyoxigraph Store: its ``limit`` most-reported pairs of parties.
 
     A page with hundreds of thousands of edges cannot be drawn by a browser, so each
     pair of parties (investor and host, or two partners) is drawn once, with one of its
     facts, and only the pairs reported most often are kept; the title says how many
-    pairs there are in all. ``kg query`` and the CSV tables hold every fact.
+    pairs there are in all. ``kg query`` and the CSV tables hold every fact. ``records``
+    (``kg.tables.fact_records`` of the whole graph) spare a scan of the store.
     """
     import pyoxigraph as ox
 
+    from kg.tables import fact_records
+
     prefixes = "PREFIX kg: <https://w3id.org/sino-foreign-kg/ontology#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
-    pairs = """SELECT ?a ?b (COUNT(?s) AS ?n) (MIN(STR(?s)) AS ?one) WHERE {
-        { ?s a kg:Investment ; kg:investor ?a ; kg:host ?b }
-        UNION { ?s a kg:Cooperation ; kg:party ?a, ?b FILTER(STR(?a) < STR(?b)) } } GROUP BY ?a ?b"""
-    total = next(iter(store.query(prefixes + f"SELECT (COUNT(*) AS ?n) WHERE {{ {pairs} }}",
-                                  use_default_graph_as_union=True)))["n"].value
-    chosen = [sol["one"].value for sol in store.query(prefixes + pairs + f" ORDER BY DESC(?n) ?one LIMIT {int(limit)}",
-                                                      use_default_graph_as_union=True)]
+    if records is None:
+        records = fact_records(q.triple for q in store.quads_for_pattern(None, None, None))
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    first: dict[tuple[str, str], str] = {}
+    for table in ("investment", "outbound", "cooperation"):
+        fields = FIELDS[table]
+        iri_at = fields.index("iri")
+        if table == "cooperation":
+            at = fields.index("parties")
+            pairs = ((r[iri_at], pair) for r in records[table] for pair in itertools.combinations(r[at].split("|"), 2))
+        else:
+            a, b = fields.index("investor_iri"), fields.index("host_iri")
+            pairs = ((r[iri_at], (r[a], r[b])) for r in records[table])
+        for iri, pair in pairs:
+            count[pair] += 1
+            if pair not in first or iri < first[pair]:
+                first[pair] = iri
+    total = len(count)
+    chosen = [first[p] for p in sorted(count, key=lambda p: (-count[p], first[p]))[:limit]]
     values = " ".join(f"<{iri}>" for iri in chosen)
     triples: list[Any] = []
     for q in (f"CONSTRUCT {{ ?f ?p ?o }} WHERE {{ VALUES ?f {{ {values} }} ?f ?p ?o }}",
@@ -825,7 +842,7 @@ def render_store_html(store: Any, limit: int = STORE_EDGE_LIMIT, title: str = DE
         triples += list(store.query(prefixes + q, use_default_graph_as_union=True))
     g = Graph()
     g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
-    if int(total) > len(chosen):
+    if total > len(chosen):
         title = f"{title}（{len(chosen)} / {total} 对关系 pairs: the most reported）"
     return render_html(g, title=title)
 
