@@ -109,23 +109,27 @@ def _query(store, query: str):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- step 1: facts out of triples
 
 class _Index:
-    """Triples by subject and predicate, as text keys."""
+    """Triples by subject and predicate, as text (what the tables show), read once."""
 
     def __init__(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
-        self.by: dict[str, dict[str, list[Any]]] = {}
+        self.by: dict[str, dict[str, list[str]]] = {}
+        self.types: dict[str, list[str]] = {}
         for s, p, o in triples:
-            self.by.setdefault(_lexical(s), {}).setdefault(_lexical(p), []).append(o)
+            s_text, p_text, o_text = _lexical(s), _lexical(p), _text(o)
+            self.by.setdefault(s_text, {}).setdefault(p_text, []).append(o_text)
+            if p_text == _TYPE:
+                self.types.setdefault(o_text, []).append(s_text)
 
     def all(self, s: str, p: object) -> list[str]:
-        return sorted(_text(o) for o in self.by.get(s, {}).get(str(p), ()))
+        return sorted(self.by.get(s, {}).get(str(p), ()))
 
     def one(self, s: str, p: object) -> str:
         """The least value (the same one every time, whatever the order the triples came in)."""
         values = self.by.get(s, {}).get(str(p))
-        return min(_text(o) for o in values) if values else ""
+        return min(values) if values else ""
 
     def typed(self, cls: object) -> list[str]:
-        return sorted(s for s, props in self.by.items() if any(_lexical(o) == str(cls) for o in props.get(_TYPE, ())))
+        return sorted(set(self.types.get(str(cls), ())))
 
 
 def _evidence(idx: _Index, s: str) -> dict[str, str]:
