@@ -73,7 +73,6 @@ def code_digest(data_dir: Path) -> str:
 # memory stays flat, reading it back is several times slower, and ``kg query``/``kg serve`` open it directly.
 LARGE_CORPUS = int(os.environ.get("KG_LARGE_CORPUS", "100"))
 DISK_CORPUS = int(os.environ.get("KG_DISK_CORPUS", "30000"))
-_LOAD_BATCH = 32 << 20  # bytes of N-Triples handed to Oxigraph's bulk loader at a time
 
 
 @dataclass(frozen=True)
@@ -232,19 +231,27 @@ class _Cache:
 
 
 class _GraphSink:
-    """Where the articles' N-Triples go: an rdflib graph for small builds, an on-disk Oxigraph store for big ones."""
+    """Where the articles' N-Triples go: an rdflib graph for small builds, an Oxigraph store for big ones.
+
+    A big build spools the N-Triples to a file and loads them in one bulk load at the end:
+    Oxigraph's loader uses every core, and running it while the workers extract took
+    their CPU away.
+    """
 
     def __init__(self, large: bool, store_dir: Path | None, out: Path) -> None:
         self.large = large
         self.on_disk = store_dir is not None
         self.rdf = StreamedRDF(out) if self.on_disk else None
         self.buffer: list[bytes] = []
-        self.size = 0
         self.store: Any = None
         self.graph: Graph | None = None
+        self.spool: Path | None = None
         if large:
             import pyoxigraph as ox
 
+            (out / ".cache").mkdir(parents=True, exist_ok=True)
+            self.spool = out / ".cache" / "graph.nt.tmp"
+            self.spool_file = self.spool.open("wb")
             if store_dir is None:
                 self.store = ox.Store()
             else:
@@ -256,27 +263,34 @@ class _GraphSink:
             bind_prefixes(self.graph)
 
     def add(self, res: ArticleOutput | None, nt: bytes = b"") -> None:
-        """One article's output (or triples made here): into the store or graph, and into the streamed files."""
+        """One article's output (or triples made here): into the spool or graph, and into the streamed files."""
         data = res.ntriples() if res is not None else nt
-        self.buffer.append(data)
-        self.size += len(data)
+        if self.large:
+            self.spool_file.write(data)
+        else:
+            self.buffer.append(data)
         if self.rdf is not None:
             self.rdf.add(*(res.pieces() if res is not None else rdf_parts(nt)))
-        if self.large and self.size >= _LOAD_BATCH:
-            self.flush()
 
     def flush(self) -> None:
-        if not self.buffer:
-            return
-        data = b"".join(self.buffer)
-        self.buffer, self.size = [], 0
+        """Load everything added so far."""
         if self.large:
             import pyoxigraph as ox
 
-            self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-        else:
+            assert self.spool is not None
+            self.spool_file.close()
+            self.store.bulk_load(path=str(self.spool), format=ox.RdfFormat.N_TRIPLES)
+            self.spool.unlink(missing_ok=True)
+            self.spool_file = self.spool.open("wb")
+        elif self.buffer:
             assert self.graph is not None
-            self.graph.parse(data=data.decode("utf-8"), format="nt")
+            self.graph.parse(data=b"".join(self.buffer).decode("utf-8"), format="nt")
+            self.buffer = []
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool_file.close()
+            self.spool.unlink(missing_ok=True)
 
 
 def build_corpus(
@@ -394,7 +408,9 @@ def build_corpus(
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
     sink.add(None, ntriples(entity_triples(entities, articles_of, sectors, gaz)))
+    say("loading the graph")
     sink.flush()
+    sink.close()
     graph: Any = sink.store if sink.large else sink.graph
     if not sink.on_disk:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
