@@ -166,19 +166,24 @@ def article_triples(r: ArticleResult, rates: Rates) -> Triples:
     out = Triples()
     _add_article(out, r.article)
     entities = {e.key: e for e in r.entities}
+    art = article_iri(r.article.id)
+    for key in sorted(entities):  # every entity is derived from each article that names it
+        out.add((iri_for(key), PROV.wasDerivedFrom, art))
     for f in r.facts:
         _add_fact(out, f, entities, rates)
     return out
 
 
-def entity_triples(entities: dict[str, Entity], articles_of: dict[str, list[str]], sectors: Iterable[str],
-                   gaz: Gazetteer) -> Triples:
-    """The merged entities (with the articles naming them) and the sectors in use, with their broader sectors."""
+def entity_triples(entities: dict[str, Entity], sectors: Iterable[str], gaz: Gazetteer) -> Triples:
+    """The merged entities and the sectors in use, with their broader sectors.
+
+    The links from an entity to the articles naming it come with each article (``article_triples``).
+    """
     out = Triples()
     used = set(sectors) | {e.sector for e in entities.values() if e.sector}
     _add_sectors(out, gaz, used)
     for key in sorted(entities):
-        _add_entity(out, entities[key], gaz, sorted(set(articles_of.get(key, []))))
+        _add_entity(out, entities[key], gaz)
     return out
 
 
@@ -211,15 +216,12 @@ def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | Non
     else:
         g = Graph()
     bind_prefixes(g)
-    articles_of: dict[str, list[str]] = {}
     sectors: set[str] = set()
     for r in results:
-        for e in r.entities:
-            articles_of.setdefault(e.key, []).append(r.article.id)
         sectors |= sectors_of(r)
         for t in article_triples(r, rates):
             g.add(t)
-    for t in entity_triples(merge_entities(results), articles_of, sectors, gaz):
+    for t in entity_triples(merge_entities(results), sectors, gaz):
         g.add(t)
     return g
 
@@ -269,7 +271,7 @@ def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
                 todo.add(sec.broader)
 
 
-def _add_entity(g: Graph, e: Entity, gaz: Gazetteer, articles: list[str]) -> None:
+def _add_entity(g: Graph, e: Entity, gaz: Gazetteer) -> None:
     s = iri_for(e.key)
     cls = _TYPE_CLASS[e.type]
     if e.type is EntityType.AGREEMENT and e.kind == "platform":
@@ -309,8 +311,6 @@ def _add_entity(g: Graph, e: Entity, gaz: Gazetteer, articles: list[str]) -> Non
             g.add((s, ORG.subOrganizationOf, iri_for(e.parent)))
         if e.sector and e.sector in gaz.sectors:
             g.add((s, KG.sector, iri_for(f"sector/{e.sector}")))
-    for a in articles:
-        g.add((s, PROV.wasDerivedFrom, article_iri(a)))
     if e.evidence is not None and e.source is not Source.GAZETTEER:
         _add_derivation(g, s, e.evidence)
 

@@ -349,7 +349,6 @@ def build_corpus(
     unstamp_store(out)
     sink = _GraphSink(large, out / STORE_DIR if on_disk else None, out)
     entities: dict[str, Entity] = {}
-    articles_of: dict[str, list[str]] = {}
     sectors: set[str] = set()
     records: dict[str, list[tuple[str, ...]]] = {t: [] for t in TABLES}
     kept: set[str] = set()
@@ -385,7 +384,6 @@ def build_corpus(
         report.facts.update(res.fact_kinds)
         sectors.update(res.sectors)
         for e in res.entities:
-            articles_of.setdefault(e.key, []).append(res.article_id)
             old = entities.get(e.key)
             entities[e.key] = e if old is None else merge_entity(old, e)
         sink.add(res)
@@ -407,7 +405,7 @@ def build_corpus(
     cache.close(kept)
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
-    sink.add(None, ntriples(entity_triples(entities, articles_of, sectors, gaz)))
+    sink.add(None, ntriples(entity_triples(entities, sectors, gaz)))
     say("loading the graph")
     sink.flush()
     sink.close()

@@ -248,20 +248,32 @@ def _statistic(r: dict[str, str], info: EntityInfo) -> dict[str, str]:
     return {**r, "park": info.label(r["park_iri"])}
 
 
-_FINISH = {"investment": (_investment, lambda r: (r["article"], int(r["start"] or 0), r["investor"], r["host"],
-                                                  r["amount"], r["iri"])),
-           "cooperation": (_cooperation, lambda r: (r["article"], int(r["start"] or 0), r["kind"], r["a"], r["b"],
-                                                    r["iri"])),
-           "outbound": (_outbound, lambda r: (r["article"], r["from"], r["to"], r["iri"])),
-           "statistic": (_statistic, lambda r: (r["article"], r["park"], r["statistic"], r["amount"], r["iri"]))}
+_MAKE = {"investment": _investment, "cooperation": _cooperation, "outbound": _outbound, "statistic": _statistic}
+# Each table's order, read straight from a record: '#' an integer, '@' the label of an IRI.
+_ORDER = {"investment": ("article", "#start", "@investor_iri", "@host_iri", "amount", "iri"),
+          "cooperation": ("article", "#start", "kind", "@a_iri", "@b_iri", "iri"),
+          "outbound": ("article", "@investor_iri", "@host_iri", "iri"),
+          "statistic": ("article", "@park_iri", "statistic", "amount", "iri")}
+
+
+def _order_key(table: str, info: EntityInfo) -> Any:
+    at = {f: i for i, f in enumerate(FIELDS[table])}
+    parts: list[Any] = []
+    for name in _ORDER[table]:
+        i = at[name.lstrip("#@")]
+        if name.startswith("#"):
+            parts.append(lambda r, i=i: int(r[i] or 0))
+        elif name.startswith("@"):
+            parts.append(lambda r, i=i: info.label(r[i]))
+        else:
+            parts.append(lambda r, i=i: r[i])
+    return lambda r: tuple(part(r) for part in parts)
 
 
 def finish(table: str, records: Iterable[tuple[str, ...]], info: EntityInfo) -> Iterator[dict[str, str]]:
     """Rows of ``table`` from its records, in the table's order (made one at a time, to keep memory low)."""
-    make, key = _FINISH[table]
-    fields = FIELDS[table]
-    keyed = sorted((key(make(dict(zip(fields, r)), info)), i, r) for i, r in enumerate(records))
-    for _, _, r in keyed:
+    make, fields = _MAKE[table], FIELDS[table]
+    for r in sorted(records, key=_order_key(table, info)):
         yield make(dict(zip(fields, r)), info)
 
 
