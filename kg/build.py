@@ -243,13 +243,16 @@ def _add_article(g: Graph, a: Article) -> None:
 
 
 def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
-    todo, done = set(keys), set()
-    while todo:
+    closure, todo = set(), [k for k in keys if k in gaz.sectors]
+    while todo:  # the sectors in use and every sector above them
         k = todo.pop()
-        done.add(k)
-        sec = gaz.sectors.get(k)
-        if sec is None:
-            continue
+        if k not in closure:
+            closure.add(k)
+            broader = gaz.sectors[k].broader
+            if broader and broader in gaz.sectors:
+                todo.append(broader)
+    for k in sorted(closure):  # in a fixed order: big builds write the triples in the order they come
+        sec = gaz.sectors[k]
         s = iri_for(f"sector/{k}")
         g.add((s, RDF.type, KG.Sector))
         g.add((s, RDF.type, SKOS.Concept))
@@ -267,8 +270,6 @@ def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
             g.add((s, SKOS.definition, Literal(sec.definition_zh, lang="zh-Hans")))
         if sec.broader and sec.broader in gaz.sectors:
             g.add((s, SKOS.broader, iri_for(f"sector/{sec.broader}")))
-            if sec.broader not in done:
-                todo.add(sec.broader)
 
 
 def _add_entity(g: Graph, e: Entity, gaz: Gazetteer) -> None:

@@ -87,6 +87,8 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, max_size: float,
                f"{facts.get('cooperation', 0)} cooperations, {facts.get('outbound', 0)} outbound, "
                f"{facts.get('statistic', 0)} statistics; {report.triples} triples")
     click.echo(f"wrote {', '.join(p.name for p in report.written)} into {out} in {report.seconds:.1f} s")
+    if report.timings:
+        click.echo("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
     if report.skipped or report.failed:
         sys.exit(EXIT_SKIPPED)
 

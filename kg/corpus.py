@@ -48,6 +48,7 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     megabytes: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase and per export file
 
 
 def _digest_files(paths: Iterable[Path]) -> str:
@@ -402,6 +403,8 @@ def build_corpus(
         for key, fd, meta in plan:
             take(key, fd, meta, None if cached[key] else _work((key, meta, max_bytes, on_disk)))
     report.megabytes = nbytes / 1e6
+    report.timings["articles"] = time.perf_counter() - t0
+    t_phase = time.perf_counter()
     cache.close(kept)
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
@@ -409,6 +412,7 @@ def build_corpus(
     say("loading the graph")
     sink.flush()
     sink.close()
+    report.timings["graph"] = time.perf_counter() - t_phase
     graph: Any = sink.store if sink.large else sink.graph
     if not sink.on_disk:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
@@ -417,7 +421,7 @@ def build_corpus(
     say(f"writing exports into {out}")
     try:
         ready = sink.rdf.close() if sink.rdf is not None else None
-        report.written = write_exports(graph, out, html=html, ready=ready, records=records)
+        report.written = write_exports(graph, out, html=html, ready=ready, records=records, timings=report.timings)
     except BaseException:
         if sink.rdf is not None:
             sink.rdf.discard()

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -336,12 +337,14 @@ def _writers(graph: object, html: bool, records: dict[str, list[tuple[str, ...]]
 
 
 def write_exports(graph: object, out: Path, html: bool = True, ready: dict[str, Path] | None = None,
-                  records: dict[str, list[tuple[str, ...]]] | None = None) -> list[Path]:
+                  records: dict[str, list[tuple[str, ...]]] | None = None,
+                  timings: dict[str, float] | None = None) -> list[Path]:
     """Every export of a build into ``out``: each file is written to a temporary name, then all are swapped in.
 
     ``graph`` is an rdflib graph, or the pyoxigraph Store of a big build (streamed into the files).
     ``ready`` maps export names to temporary files in ``out`` already written (``StreamedRDF``);
-    ``records`` are the fact records of the build (``kg.tables.fact_records``), when it made them as it went.
+    ``records`` are the fact records of the build (``kg.tables.fact_records``), when it made them as it went;
+    ``timings``, when given, gets the seconds each file took.
     """
     ready = ready or {}
     writers = {k: v for k, v in _writers(graph, html, records).items() if k not in ready}
@@ -356,6 +359,7 @@ def write_exports(graph: object, out: Path, html: bool = True, ready: dict[str, 
                 if old != tmp:
                     old.unlink(missing_ok=True)
         for name, write in writers.items():
+            started = time.perf_counter()
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             staged.append((Path(tmp), out / name))
             os.chmod(tmp, _file_mode(out / name))
@@ -363,6 +367,8 @@ def write_exports(graph: object, out: Path, html: bool = True, ready: dict[str, 
                 write(f)
                 f.flush()
                 os.fsync(f.fileno())
+            if timings is not None:
+                timings[name] = time.perf_counter() - started
         for tmp, final in staged:
             os.replace(tmp, final)
     except BaseException as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,6 +239,12 @@ def load_graph(graph_dir: str | Path):  # type: ignore[no-untyped-def]
     ttl = d / "kg.ttl" if d.is_dir() else d
     if not ttl.is_file():
         raise QueryError(f"no graph at {ttl}; run 'kg build' first or pass --graph DIR")
+    limit = int(os.environ.get("KG_RDFLIB_MAX_MB", "200"))
+    size = ttl.stat().st_size
+    if size > limit * 1_000_000:
+        raise QueryError(f"{ttl} is {size / 1e6:.0f} MB: too big for rdflib's in-memory graph (about 3 GB a million "
+                         f"triples); use 'kg query' or 'kg serve', which read the build's Oxigraph store, or set "
+                         f"KG_RDFLIB_MAX_MB to try anyway")
     g = Graph()
     try:
         g.parse(ttl, format="turtle")

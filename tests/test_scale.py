@@ -60,8 +60,12 @@ def test_scale_the_three_stores_give_the_same_tables_and_triples(three_builds) -
     assert {str(q.triple) for q in jl} == triples(rdf)
 
 
-def test_scale_disk_store_is_kept_and_queried_until_kg_ttl_changes(three_builds) -> None:
-    disk, rdf = three_builds["disk"], three_builds["rdflib"]
+def test_scale_disk_store_is_kept_and_queried_until_kg_ttl_changes(three_builds, tmp_path) -> None:
+    import shutil
+
+    rdf = three_builds["rdflib"]
+    disk = tmp_path / "disk"  # a copy: this test changes its kg.ttl
+    shutil.copytree(three_builds["disk"], disk)
     assert (disk / STORE_DIR).is_dir() and not (rdf / STORE_DIR).exists()
     import pyoxigraph as ox
 
@@ -95,3 +99,38 @@ def test_scale_capped_page_draws_the_most_reported_pairs(three_builds) -> None:
     assert "most reported" not in render_store_html(store, limit=10_000)
     # every drawn edge still carries its evidence sentence
     assert all(e["evidence"] and e["evidence"][0]["quote"] for e in kept)
+
+
+def test_scale_adding_one_article_to_a_big_build_processes_only_that_one(tmp_path, three_builds) -> None:
+    import shutil
+
+    src = tmp_path / "articles"
+    src.mkdir()
+    files = sorted(p for p in UNSEEN.iterdir() if p.is_file())
+    articles = [p for p in files if p.suffix in (".txt", ".html")]
+    for p in files:
+        if p != articles[-1]:
+            shutil.copy(p, src / p.name)
+    env = {"KG_LARGE_CORPUS": "3", "KG_DISK_CORPUS": "3"}
+    first = _build(src, tmp_path / "out", **env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    shutil.copy(articles[-1], src / articles[-1].name)
+    second = _build(src, tmp_path / "out", **env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"({len(articles) - 1} unchanged)" in second.stdout, second.stdout
+    full = three_builds["disk"]
+    for name in TABLES:
+        assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
+    assert (tmp_path / "out" / "kg.ttl").read_bytes() == (full / "kg.ttl").read_bytes()
+    assert (tmp_path / "out" / "kg.jsonld").read_bytes() == (full / "kg.jsonld").read_bytes()
+
+
+def test_scale_rdflib_loader_refuses_a_graph_too_big_for_it(three_builds, monkeypatch) -> None:
+    from kg.errors import QueryError
+    from kg.query import load_graph
+
+    monkeypatch.setenv("KG_RDFLIB_MAX_MB", "0")
+    with pytest.raises(QueryError, match="kg query"):
+        load_graph(three_builds["disk"])
+    monkeypatch.setenv("KG_RDFLIB_MAX_MB", "200")
+    assert len(load_graph(three_builds["disk"])) > 1000
