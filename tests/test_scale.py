@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from rdflib.compare import to_isomorphic
 
 from kg.query import STORE_DIR, open_store, run_query, saved_queries
 from kg.visualize import _page_data, render_store_html
@@ -42,8 +41,7 @@ def test_scale_the_three_stores_give_the_same_tables_and_triples(three_builds) -
     for name in TABLES:
         assert (mem / name).read_bytes() == (rdf / name).read_bytes(), name
         assert (disk / name).read_bytes() == (rdf / name).read_bytes(), name
-    graphs = [to_isomorphic(Graph().parse(d / "kg.ttl", format="turtle")) for d in (rdf, mem, disk)]
-    assert len(graphs[0]) > 1000
+    assert len(Graph().parse(rdf / "kg.ttl", format="turtle")) > 1000
     # Oxigraph writes decimals in their canonical form (475000000.0 -> 475000000): compare the triple sets
     # after the same normalisation, by loading all three through Oxigraph.
     import pyoxigraph as ox
