@@ -111,14 +111,13 @@ def _init_worker(data_dir: str) -> None:
     global _WORKER
     d = Path(data_dir)
     cur = load_curation(d / "curation.toml")
-    gaz = load(d)
-    apply_to_gazetteer(gaz, cur)
-    _WORKER = _Worker(gaz, cur, load_rates(d / "fx_rates.csv"))
+    _WORKER = _Worker(_gazetteer(d, cur), cur, load_rates(d / "fx_rates.csv"))
 
 
-def _gazetteer(data_dir: Path) -> Gazetteer:
+def _gazetteer(data_dir: Path, cur: Curation | None = None) -> Gazetteer:
+    """The gazetteers with the user's curation applied."""
     g = load(data_dir)
-    apply_to_gazetteer(g, load_curation(data_dir / "curation.toml"))
+    apply_to_gazetteer(g, cur if cur is not None else load_curation(data_dir / "curation.toml"))
     return g
 
 

@@ -36,6 +36,7 @@ from kg.tables import (  # the tables live in kg.tables; their names stay import
     finish,
     investment_rows,
     outbound_rows,
+    oxigraph_inside,
     statistic_rows,
 )
 
@@ -101,11 +102,6 @@ def to_jsonld(g: Graph) -> str:
                 n[k] = sorted(v, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False))
     out = {"@context": context(), "@graph": nodes}
     return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def _oxigraph_store(g: Graph):  # type: ignore[no-untyped-def]
-    """The pyoxigraph Store behind an oxrdflib graph, or None for rdflib's own stores."""
-    return getattr(g.store, "_store", None) if type(g.store).__name__ == "OxigraphStore" else None
 
 
 def _dump_oxigraph(store, fmt: str, graph_name=None) -> str:  # type: ignore[no-untyped-def]
@@ -295,7 +291,7 @@ def _writers(graph: object, html: bool, records: dict[str, list[tuple[str, ...]]
         files = {"kg.ttl": _dump_writer(store, "turtle"), "kg.jsonld": _dump_writer(store, "json-ld")}
     else:
         assert isinstance(graph, Graph)
-        inner = _oxigraph_store(graph)
+        inner = oxigraph_inside(graph)
         if inner is not None:
             ident = graph.identifier
             name = ox.BlankNode(str(ident)) if isinstance(ident, BNode) else ox.NamedNode(str(ident))

@@ -86,6 +86,11 @@ def _text(term: Any) -> str:
     return value
 
 
+def oxigraph_inside(g: Graph):  # type: ignore[no-untyped-def]
+    """The pyoxigraph Store behind an oxrdflib graph, or None for rdflib's own stores."""
+    return getattr(g.store, "_store", None) if type(g.store).__name__ == "OxigraphStore" else None
+
+
 def as_store(graph: object):  # type: ignore[no-untyped-def]
     """A pyoxigraph Store with the triples of ``graph`` (a Store, an oxrdflib graph, or an rdflib graph)."""
     import pyoxigraph as ox
@@ -94,8 +99,9 @@ def as_store(graph: object):  # type: ignore[no-untyped-def]
         return graph
     if not isinstance(graph, Graph):
         raise ExportError(f"expected an rdflib Graph or a pyoxigraph Store, not {type(graph).__name__}")
-    if type(graph.store).__name__ == "OxigraphStore":
-        return graph.store._store  # type: ignore[attr-defined]
+    inner = oxigraph_inside(graph)
+    if inner is not None:
+        return inner
     store = ox.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
