@@ -104,21 +104,6 @@ def to_jsonld(g: Graph) -> str:
     return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def _dump_oxigraph(store, fmt: str, graph_name=None) -> str:  # type: ignore[no-untyped-def]
-    """Serialise a big graph with Oxigraph itself (Turtle or JSON-LD), much faster than rdflib's writers."""
-    import pyoxigraph as ox
-
-    from kg.namespaces import PREFIXES
-
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    prefixes.update({"prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
-                     "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-                     "xsd": "http://www.w3.org/2001/XMLSchema#"})
-    rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
-    data = store.dump(format=rdf_format, from_graph=graph_name or ox.DefaultGraph(), prefixes=prefixes)
-    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
-
-
 def _html(g: Graph) -> str:
     from kg.visualize import render_html
 
@@ -270,12 +255,14 @@ class StreamedRDF:
             self.paths[name].unlink(missing_ok=True)
 
 
-def _dump_writer(store, fmt: str) -> Callable[[IO[bytes]], None]:  # type: ignore[no-untyped-def]
+def _dump_writer(store, fmt: str, graph_name=None) -> Callable[[IO[bytes]], None]:  # type: ignore[no-untyped-def]
+    """Oxigraph writes the graph (Turtle or JSON-LD) itself, much faster than rdflib's writers."""
+
     def write(f: IO[bytes]) -> None:
         import pyoxigraph as ox
 
         rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
-        store.dump(f, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=turtle_prefixes())
+        store.dump(f, format=rdf_format, from_graph=graph_name or ox.DefaultGraph(), prefixes=turtle_prefixes())
 
     return write
 
@@ -295,8 +282,7 @@ def _writers(graph: object, html: bool, records: dict[str, list[tuple[str, ...]]
         if inner is not None:
             ident = graph.identifier
             name = ox.BlankNode(str(ident)) if isinstance(ident, BNode) else ox.NamedNode(str(ident))
-            files = {"kg.ttl": _text_writer(_dump_oxigraph(inner, "turtle", name)),
-                     "kg.jsonld": _text_writer(_dump_oxigraph(inner, "json-ld", name))}
+            files = {"kg.ttl": _dump_writer(inner, "turtle", name), "kg.jsonld": _dump_writer(inner, "json-ld", name)}
         else:
             files = {"kg.ttl": _text_writer(to_turtle(graph)), "kg.jsonld": _text_writer(to_jsonld(graph))}
         store = as_store(graph)
