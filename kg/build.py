@@ -202,7 +202,8 @@ def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | Non
 
     Every fact node is ``prov:wasDerivedFrom`` its article and carries a
     ``prov:qualifiedDerivation`` with the evidence sentence and its offsets.
-    ``store="Oxigraph"`` keeps the triples in Oxigraph (oxrdflib) instead of
+    Its summary cubes (``kg.cube``) count the investments per host and country and per
+    country and sector. ``store="Oxigraph"`` keeps the triples in Oxigraph (oxrdflib) instead of
     rdflib's memory store. ``kg.corpus`` builds big corpora the same way, one
     article at a time (``article_triples``), then the entities (``entity_triples``).
     """
@@ -222,6 +223,11 @@ def build_graph(results: list[ArticleResult], gaz: Gazetteer, rates: Rates | Non
         for t in article_triples(r, rates):
             g.add(t)
     for t in entity_triples(merge_entities(results), sectors, gaz):
+        g.add(t)
+    from kg.cube import countries_of, cube_triples  # the cube reads the tables' records: a later stage
+    from kg.tables import fact_records
+
+    for t in cube_triples(fact_records(g)["investment"], countries_of(g)):
         g.add(t)
     return g
 

@@ -20,6 +20,7 @@ from typing import Any
 from rdflib import Graph
 
 from kg.build import Rates, article_triples, bind_prefixes, entity_triples, load_rates, merge_entity, ntriples, sectors_of
+from kg.cube import countries_of, cube_triples
 from kg.curation import Curation, apply_to_gazetteer, apply_to_results, load_curation
 from kg.errors import InputError, KGError
 from kg.export import StreamedRDF, rdf_parts, write_exports
@@ -31,7 +32,8 @@ from kg.pipeline import process
 from kg.read import MAX_BYTES, discover, read_article, read_index
 
 _CODE_FILES = ("read.py", "segment.py", "extract.py", "relate.py", "lexicon.py", "quantities.py", "gazetteer.py",
-               "model.py", "_context.py", "pipeline.py", "build.py", "namespaces.py", "curation.py", "corpus.py")
+               "model.py", "_context.py", "pipeline.py", "build.py", "namespaces.py", "curation.py", "corpus.py",
+               "tables.py", "export.py")
 
 
 @dataclass
@@ -410,9 +412,12 @@ def build_corpus(
     sink.add(None, ntriples(entity_triples(entities, sectors, gaz)))
     say("loading the graph")
     sink.flush()
+    graph: Any = sink.store if sink.large else sink.graph
+    # the summary cubes count the investments of every article: made from the records, once all are in
+    sink.add(None, ntriples(cube_triples(records["investment"], countries_of(graph))))
+    sink.flush()
     sink.close()
     report.timings["graph"] = time.perf_counter() - t_phase
-    graph: Any = sink.store if sink.large else sink.graph
     if not sink.on_disk:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
     report.triples = len(graph)

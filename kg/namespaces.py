@@ -73,6 +73,16 @@ class KG(DefinedNamespace):
     projects: URIRef
     via: URIRef
     sectorTerms: URIRef
+    # summary cubes (W3C RDF Data Cube)
+    HostCountryStructure: URIRef
+    CountrySectorStructure: URIRef
+    refHost: URIRef
+    refCountry: URIRef
+    refSector: URIRef
+    investmentCount: URIRef
+    investorCount: URIRef
+    pricedInvestmentCount: URIRef
+    totalAmountUSD: URIRef
     # individuals
     Gazetteer: URIRef
     Pattern: URIRef
@@ -83,6 +93,7 @@ ID = Namespace(BASE)
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+QB = Namespace("http://purl.org/linked-data/cube#")
 
 PARK_KIND_TERMS = ("etdz", "hitech", "bonded", "ftz", "cooperation", "subpark", "abroad", "provincial", "resort",
                    "newarea", "other")
@@ -108,4 +119,5 @@ PREFIXES = {
     "org": ORG,
     "schema": SCHEMA,
     "wd": WD,
+    "qb": QB,
 }

@@ -29,6 +29,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
 """
 
 

@@ -91,6 +91,11 @@ def test_end_to_end_validate_reports_violations(tmp_path, bundled_build) -> None
     result = CliRunner().invoke(cli, ["validate", "--graph", str(tmp_path)])
     assert result.exit_code == 1, result.output
     assert "does NOT conform" in result.output and "investment/broken" in result.output
+    # a summary-cube observation that counts nothing traceable is reported too
+    (tmp_path / "kg.ttl").write_text(broken + "<https://w3id.org/sino-foreign-kg/id/cube/host-country/broken> a "
+                                     "<http://purl.org/linked-data/cube#Observation> .\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--graph", str(tmp_path)])
+    assert result.exit_code == 1 and "cube/host-country/broken" in result.output, result.output
 
 
 def test_end_to_end_committed_exports_are_up_to_date(bundled_build) -> None:
