@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,10 +32,15 @@ from kg.namespaces import (
     SCHEMA,
     STATUS_TERMS,
     WD,
+    Cached,
     cooperation_kind,
     kind_term,
 )
 from kg.quantities import decimal_str
+
+# Terms read as plain attributes: rdflib namespaces make or look up a term on every access.
+RDF, RDFS, SKOS, XSD, OWL, PROV, ORG, SCHEMA = (  # type: ignore[misc]
+    Cached(ns) for ns in (RDF, RDFS, SKOS, XSD, OWL, PROV, ORG, SCHEMA))
 
 _TYPE_CLASS = {
     EntityType.PARK: KG.Park,
@@ -46,6 +52,7 @@ _TYPE_CLASS = {
 _SAFE = re.compile(r"^[A-Za-z0-9._~%/\-]+$")
 
 
+@lru_cache(maxsize=1 << 16)
 def iri_for(key: str) -> URIRef:
     """IRI of an entity key (``company/astrazeneca``); other characters are percent-encoded.
 
@@ -150,9 +157,9 @@ def merge_entities(results: Iterable[ArticleResult]) -> dict[str, Entity]:
 def bind_prefixes(g: Graph) -> None:
     for p, ns in PREFIXES.items():
         g.bind(p, ns, override=True)
-    g.bind("prov", PROV)
-    g.bind("skos", SKOS)
-    g.bind("owl", OWL)
+    g.bind("prov", PROV._ns)
+    g.bind("skos", SKOS._ns)
+    g.bind("owl", OWL._ns)
 
 
 class Triples(list):
