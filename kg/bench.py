@@ -298,12 +298,13 @@ def main(argv: list[str] | None = None) -> int:
             texts = {**lookups, **{n: q.text for n, q in saved_queries().items()}}
             parse, rd = rdflib_times(out, {n: texts[n] for n in names}, args.rdflib_limit)
             print(f"rdflib: kg.ttl parsed in {parse:.1f} s" if parse is not None else "rdflib: kg.ttl did not parse")
-        print(f"{'query':28} {'p50 ms':>9} {'p95 ms':>9} {'runs':>5} {'rdflib ms':>10} {'ratio':>7}")
+        w = max([28, *(len(name) for name, *_ in lat)])
+        print(f"{'query':{w}} {'p50 ms':>9} {'p95 ms':>9} {'runs':>5} {'rdflib ms':>10} {'ratio':>7}")
         for name, p50, p95, runs in lat:
             r = rd.get(name)
             ratio = f"{r / p50:7.1f}" if r else ("  >" + f"{args.rdflib_limit * 1000 / p50:.0f}" if name in rd else "      -")
             rds = f"{r:10.1f}" if r else (f"{'>' + str(int(args.rdflib_limit)) + 's':>10}" if name in rd else "         -")
-            print(f"{name:28} {p50:9.2f} {p95:9.2f} {runs:5d} {rds} {ratio}")
+            print(f"{name:{w}} {p50:9.2f} {p95:9.2f} {runs:5d} {rds} {ratio}")
     return 0
 
 
