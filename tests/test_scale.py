@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,17 @@ def test_scale_rdflib_loader_refuses_a_graph_too_big_for_it(three_builds, monkey
         load_graph(three_builds["disk"])
     monkeypatch.setenv("KG_RDFLIB_MAX_MB", "200")
     assert len(load_graph(three_builds["disk"])) > 1000
+
+
+def test_scale_bench_stops_a_runaway_query_and_goes_on(bundled_build) -> None:
+    """A query past the bench's limit is stopped and reported with no runs; the next ones are still measured."""
+    from kg.bench import query_latency_limited
+
+    queries = {"quick": "SELECT ?p WHERE { ?p a kg:Park } LIMIT 3",
+               "runaway": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+               "after": "SELECT (COUNT(*) AS ?n) WHERE { ?i a kg:Investment }"}
+    t = time.perf_counter()
+    lat = {name: (p50, runs) for name, p50, _p95, runs in query_latency_limited(bundled_build, queries, 3, 1.0, 2.0)}
+    assert time.perf_counter() - t < 60
+    assert lat["runaway"] == (2000.0, 0)
+    assert lat["quick"][1] == 3 and lat["after"][1] == 3 and lat["after"][0] < 2000
