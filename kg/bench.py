@@ -11,6 +11,7 @@ Absolute times on a shared machine are noisy: compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import resource
@@ -216,7 +217,7 @@ def _timed(store, name: str, q: str, repeats: int, budget: float) -> tuple[str, 
         run_query(store, q)
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return name, statistics.median(times), times[int(0.95 * (len(times) - 1))], len(times)
+    return name, statistics.median(times), times[math.ceil(0.95 * len(times)) - 1], len(times)
 
 
 def query_latency(store, repeats: int, budget: float = 60.0,  # type: ignore[no-untyped-def]
