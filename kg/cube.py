@@ -30,8 +30,10 @@ from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.namespace import PROV
 
 from kg.build import Triples, decimal_literal, iri_for
-from kg.namespaces import KG, QB
+from kg.namespaces import KG, QB, Cached
 from kg.tables import FIELDS
+
+RDF, XSD, PROV, QB = (Cached(ns) for ns in (RDF, XSD, PROV, QB))  # type: ignore[misc]  # terms made once
 
 HOST_COUNTRY = iri_for("cube/host-country")
 COUNTRY_SECTOR = iri_for("cube/country-sector")
@@ -84,6 +86,14 @@ def cube_triples(investments: Iterable[Sequence[str]], countries: Mapping[str, S
             for sec in filter(None, r[i_sec].split("|")):
                 by_sector.setdefault((c, sec), set()).add(r[i_iri])
     out = Triples()
+    iri: dict[str, URIRef] = {}  # each investment is linked from two or three observations: make its IRI once
+
+    def node(text: str) -> URIRef:
+        term = iri.get(text)
+        if term is None:
+            term = iri[text] = URIRef(text)
+        return term
+
     if by_host:
         out.add((HOST_COUNTRY, RDF.type, QB.DataSet))
         out.add((HOST_COUNTRY, QB.structure, KG.HostCountryStructure))
@@ -92,15 +102,15 @@ def cube_triples(investments: Iterable[Sequence[str]], countries: Mapping[str, S
         priced = [usd for usd in (_usd(r[i_usd]) for r in rows) if usd is not None]
         out.add((o, RDF.type, QB.Observation))
         out.add((o, QB.dataSet, HOST_COUNTRY))
-        out.add((o, KG.refHost, URIRef(host)))
-        out.add((o, KG.refCountry, URIRef(c)))
+        out.add((o, KG.refHost, node(host)))
+        out.add((o, KG.refCountry, node(c)))
         out.add((o, KG.investmentCount, Literal(len({r[i_iri] for r in rows}), datatype=XSD.integer)))
         out.add((o, KG.investorCount, Literal(len({r[i_inv] for r in rows}), datatype=XSD.integer)))
         out.add((o, KG.pricedInvestmentCount, Literal(len(priced), datatype=XSD.integer)))
         if priced:
             out.add((o, KG.totalAmountUSD, decimal_literal(str(sum(priced)))))
         for inv in sorted({r[i_iri] for r in rows}):
-            out.add((o, PROV.wasDerivedFrom, URIRef(inv)))
+            out.add((o, PROV.wasDerivedFrom, node(inv)))
     if by_sector:
         out.add((COUNTRY_SECTOR, RDF.type, QB.DataSet))
         out.add((COUNTRY_SECTOR, QB.structure, KG.CountrySectorStructure))
@@ -108,11 +118,11 @@ def cube_triples(investments: Iterable[Sequence[str]], countries: Mapping[str, S
         o = _observation(COUNTRY_SECTOR, c, sec)
         out.add((o, RDF.type, QB.Observation))
         out.add((o, QB.dataSet, COUNTRY_SECTOR))
-        out.add((o, KG.refCountry, URIRef(c)))
-        out.add((o, KG.refSector, URIRef(sec)))
+        out.add((o, KG.refCountry, node(c)))
+        out.add((o, KG.refSector, node(sec)))
         out.add((o, KG.investmentCount, Literal(len(invs), datatype=XSD.integer)))
         for inv in sorted(invs):
-            out.add((o, PROV.wasDerivedFrom, URIRef(inv)))
+            out.add((o, PROV.wasDerivedFrom, node(inv)))
     return out
 
 
