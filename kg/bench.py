@@ -179,7 +179,7 @@ def rdflib_times(graph_dir: Path, queries: dict[str, str], limit: float
 _LOOKUPS = {
     # the look-ups of the scale issue, bound to one park, one fact and one party of the graph
     "lookup_investors_of_park": """SELECT ?investor ?amount ?currency WHERE {
-        ?inv kg:host <PARK> ; kg:investor ?i . ?i skos:prefLabel ?investor . FILTER(lang(?investor) = "zh-hans")
+        ?inv kg:host <PARK> ; kg:investor ?i . ?i skos:prefLabel ?investor . FILTER(langMatches(lang(?investor), "zh-Hans"))
         OPTIONAL { ?inv kg:amount [ schema:value ?amount ; schema:currency ?currency ] } }""",
     "lookup_evidence_of_fact": """SELECT ?article ?quote ?start ?end WHERE {
         <FACT> prov:qualifiedDerivation ?d . ?d prov:entity/kg:fileName ?article ; kg:quote ?quote ;

@@ -209,7 +209,7 @@ def stats(graph: Path, queries: bool) -> None:
 
     click.echo(run(graph, """
         SELECT ?what (COUNT(DISTINCT ?s) AS ?count) WHERE {
-          ?s a ?c . ?c rdfs:label ?what . FILTER(lang(?what) = "en")
+          ?s a ?c . ?c rdfs:label ?what . FILTER(langMatches(lang(?what), "en"))
           FILTER(?c IN (kg:Park, kg:Company, kg:Institution, kg:Country, kg:Agreement, kg:Investment,
                         kg:OutboundInvestment, kg:Cooperation, kg:Statistic, kg:Article))
         } GROUP BY ?what ORDER BY ?what""", "table"))

@@ -452,8 +452,8 @@ class _Pool:
 _EXAMPLE = """# Parks and the foreign companies that invest in them
 SELECT ?park ?company ?country WHERE {
   ?inv a kg:Investment ; kg:investor ?c ; kg:host ?p .
-  ?p a kg:Park ; skos:prefLabel ?park . FILTER(lang(?park) = "zh-hans")
-  ?c skos:prefLabel ?company . FILTER(lang(?company) = "zh-hans")
+  ?p a kg:Park ; skos:prefLabel ?park . FILTER(langMatches(lang(?park), "zh-Hans"))
+  ?c skos:prefLabel ?company . FILTER(langMatches(lang(?company), "zh-Hans"))
   OPTIONAL { ?c kg:country/kg:isoCode ?country }
 }
 ORDER BY ?park ?company
