@@ -45,17 +45,18 @@ def test_queries_return_documented_rows(name: str, bundled_build) -> None:
     assert must <= values, (name, sorted(values))
 
 
-def _decimal_rows(res) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
-    """Rows with numbers compared as numbers (an engine may write 300000000.0 or 300000000)."""
+def _decimal_rows(rows) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Rows with numbers compared as numbers (an engine may write 300000000.0 or 300000000), unbound as ''."""
     from decimal import Decimal, InvalidOperation
 
-    def norm(v: str) -> str:
+    def norm(v: object) -> str:
+        text = "" if v is None else str(v)
         try:
-            return str(Decimal(v).normalize())
+            return str(Decimal(text).normalize())
         except InvalidOperation:
-            return v
+            return text
 
-    return [tuple(norm(str(v)) for v in row) for row in res.rows]
+    return [tuple(norm(v) for v in row) for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_queries_cube_gives_the_figures_of_the_facts(name: str, bundled_build, u
         facts = run_query(store, resolve_query(f"{name}_from_facts"))
         assert cube.variables == facts.variables
         assert len(cube.rows) > 3
-        assert sorted(_decimal_rows(cube)) == sorted(_decimal_rows(facts)), (name, build)
+        assert sorted(_decimal_rows(cube.rows)) == sorted(_decimal_rows(facts.rows)), (name, build)
 
 
 def test_queries_cube_observations_trace_to_their_investments(bundled_build) -> None:
@@ -126,18 +127,9 @@ def rdflib_graph(bundled_build):  # type: ignore[no-untyped-def]
 def test_queries_give_the_same_rows_in_another_engine(name: str, bundled_build, rdflib_graph) -> None:
     """Saved queries are portable SPARQL: rdflib's engine, which keeps language tags as written
     (zh-Hans) where Oxigraph lower-cases them, finds the same rows."""
-    from decimal import Decimal, InvalidOperation
-
     from kg.query import with_prefixes
 
-    def norm(v: object) -> str:
-        text = "" if v is None else str(v)
-        try:
-            return str(Decimal(text).normalize())
-        except InvalidOperation:
-            return text
-
     text = resolve_query(name)
-    ox_rows = sorted(tuple(norm(v) for v in row) for row in run_query(open_store(bundled_build), text).rows)
-    rd_rows = sorted(tuple(norm(v) for v in row) for row in rdflib_graph.query(with_prefixes(text)))
+    ox_rows = sorted(_decimal_rows(run_query(open_store(bundled_build), text).rows))
+    rd_rows = sorted(_decimal_rows(rdflib_graph.query(with_prefixes(text))))
     assert ox_rows and rd_rows == ox_rows
