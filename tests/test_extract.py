@@ -48,6 +48,16 @@ def test_extract_suffix_names_and_their_boundaries(gazetteer) -> None:
     assert not any(n.startswith(("建有", "吸引", "并与")) for _, n in found)
 
 
+def test_extract_known_name_after_a_function_word_is_not_lengthened(gazetteer) -> None:
+    # 由 ends the stretch before a dictionary name: no pattern name "南京厂由台积电(南京)有限公司"
+    ms = _mentions("南京厂由台积电(南京)有限公司投资建设。", gazetteer)
+    comps = [(m.surface, m.key) for m in ms if m.kind == "Company"]
+    assert comps == [("台积电(南京)有限公司", "company/tsmc")]
+    # a name that runs on leftwards over a known one is still found (江南大学 + 无锡… 研究院)
+    ms = _mentions("并与江南大学无锡食品与营养研究院合作。", gazetteer)
+    assert "江南大学无锡食品与营养研究院" in {m.get("name") for m in ms if m.kind == "Institution"}
+
+
 def test_extract_coreference_of_bare_park_words(gazetteer) -> None:
     ms = _mentions("苏州工业园区发布新政。园区将加快引进外资。", gazetteer)
     parks = [(m.surface, m.key, m.source.value) for m in ms if m.kind == "Park"]
