@@ -112,6 +112,7 @@ def load_rates(path: Path | None = None) -> Rates:
     return rates
 
 
+@lru_cache(maxsize=1 << 14)
 def decimal_literal(value: str) -> Literal:
     """An xsd:decimal in the lexical form every serialiser agrees on (always with a point).
 
@@ -124,6 +125,19 @@ def decimal_literal(value: str) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
+# Literals that repeat across facts (offsets, currencies, dates, rate sources) are made once:
+# rdflib checks and converts every value it is given, which costs more than the rest of a triple.
+@lru_cache(maxsize=1 << 12)
+def _int_literal(n: int) -> Literal:
+    return Literal(n, datatype=XSD.integer)
+
+
+@lru_cache(maxsize=1 << 12)
+def _plain_literal(text: str) -> Literal:
+    return Literal(text)
+
+
+@lru_cache(maxsize=1 << 12)
 def _date_literal(value: str) -> Literal | None:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return Literal(value, datatype=XSD.date)
@@ -251,8 +265,8 @@ def _add_article(g: Graph, a: Article) -> None:
     if lit is not None:
         g.add((s, SCHEMA.datePublished, lit))
     if a.script:
-        g.add((s, KG.script, Literal(a.script)))
-    g.add((s, KG.encoding, Literal(a.encoding)))
+        g.add((s, KG.script, _plain_literal(a.script)))
+    g.add((s, KG.encoding, _plain_literal(a.encoding)))
 
 
 def _add_sectors(g: Graph, gaz: Gazetteer, keys: set[str]) -> None:
@@ -338,8 +352,8 @@ def _add_derivation(g: Graph, node: URIRef, ev: Evidence) -> None:
     g.add((d, RDF.type, PROV.Derivation))
     g.add((d, PROV.entity, art))
     g.add((d, KG.quote, Literal(ev.quote)))
-    g.add((d, KG.startOffset, Literal(ev.start, datatype=XSD.integer)))
-    g.add((d, KG.endOffset, Literal(ev.end, datatype=XSD.integer)))
+    g.add((d, KG.startOffset, _int_literal(ev.start)))
+    g.add((d, KG.endOffset, _int_literal(ev.end)))
 
 
 def _add_evidence(g: Graph, node: URIRef, f: Fact) -> None:
@@ -353,13 +367,13 @@ def _add_amount(g: Graph, node: URIRef, f: Fact, rates: Rates) -> None:
     g.add((node, KG.amount, a))
     g.add((a, RDF.type, SCHEMA.MonetaryAmount))
     g.add((a, SCHEMA.value, decimal_literal(f.amount.value)))
-    g.add((a, SCHEMA.currency, Literal(f.amount.currency)))
+    g.add((a, SCHEMA.currency, _plain_literal(f.amount.currency)))
     q = f.amount.qualifier if f.amount.qualifier in QUALIFIER_TERMS else "exact"
     g.add((a, KG.qualifier, kind_term(q)))
     usd = rates.to_usd(f.amount.value, f.amount.currency)
     if usd:
         g.add((a, KG.amountUSD, decimal_literal(usd)))
-        g.add((a, KG.rateSource, Literal(rates.source.get(f.amount.currency, ""))))
+        g.add((a, KG.rateSource, _plain_literal(rates.source.get(f.amount.currency, ""))))
 
 
 def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> None:
@@ -392,7 +406,7 @@ def _add_fact(g: Graph, f: Fact, entities: dict[str, Entity], rates: Rates) -> N
                 g.add((node, KG.sectorTerms, Literal(v, lang="zh-Hans")))
         m = re.match(r"projects=(\d+)", f.detail)
         if m:
-            g.add((node, KG.projects, Literal(int(m.group(1)), datatype=XSD.integer)))
+            g.add((node, KG.projects, _int_literal(int(m.group(1)))))
         _add_amount(g, node, f, rates)
     elif f.kind == "cooperation":
         g.add((node, RDF.type, KG.Cooperation))
