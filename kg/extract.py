@@ -287,6 +287,19 @@ def _word_edge_before(text: str, i: int) -> bool:
     return any(text[max(0, i - n):i] in _EDGE_WORDS for n in (1, 2, 3, 4))
 
 
+# Patterns built from the lexicon's constants, compiled once.
+_LOCAL_SUBSIDIARY = re.compile(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK
+                               + r"]{0,8}?(有限公司|有限责任公司)")
+_REGION_STEM = re.compile(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])")
+_FOREIGN_STATE = re.compile(rf"[{L.CJK}]{{1,4}}?[州省](?=[{L.CJK}]{{2}})")
+_NAME_FIRST_CHAR = re.compile(rf"[{L.CJK}A-Za-z]")
+_NAME_RUN = re.compile(rf"(?:[{L.CJK}A-Za-z0-9·&\-]|(?<=[0-9])\.(?=[0-9])){{1,12}}")
+_NAME_CHAR = re.compile(rf"[{L.CJK}A-Za-z0-9·&\-]")
+_PLATFORM_END = re.compile(rf"({'|'.join(L.PLATFORM_SUFFIXES)})$")
+_TITLED_AGREEMENT = re.compile(rf"《([^《》]{{2,40}}(?:{'|'.join(L.AGREEMENT_NOUNS)}|规划|纲要|宣言))》")
+_SIGNED_AGREEMENT = re.compile(
+    rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{'|'.join(L.AGREEMENT_NOUNS)}))")
+_LAST_ITEM_ETC = re.compile(rf"([{L.CJK}A-Za-z0-9]{{2,8}}?)等")
 _BILATERAL = re.compile(r"[^\s(（]{1,3}[(（]")
 _NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
 
@@ -408,8 +421,7 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     for k in known:
         if k.kind != _COMPANY:
             continue
-        m = re.match(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK + r"]{0,8}?(有限公司|有限责任公司)",
-                     text[k.end:])
+        m = _LOCAL_SUBSIDIARY.match(text[k.end:])
         if m:
             end = k.end + m.end()
             name = text[k.start:end]
@@ -443,7 +455,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             stem = name[: -len(suffix)]
         if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem):
             continue
-        if re.fullmatch(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])", stem) or stem in g.cities:
+        if _REGION_STEM.fullmatch(stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park
         if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
@@ -501,7 +513,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
 
 def _foreign_state_len(text: str, g: Gazetteer, stops: Sequence[str] = ()) -> int:
     """Length of a foreign state or province at the start of ``text`` (北威州 in 北威州伯曼集团), else 0."""
-    state = re.match(rf"[{L.CJK}]{{1,4}}?[州省](?=[{L.CJK}]{{2}})", text)
+    state = _FOREIGN_STATE.match(text)
     if not state:
         return 0
     word = state.group(0)
@@ -574,7 +586,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             if not head:
                 continue
             i += head.end()
-        if i >= len(text) or text[i] in L.NAME_BAD_START or not re.match(rf"[{L.CJK}A-Za-z]", text[i]):
+        if i >= len(text) or text[i] in L.NAME_BAD_START or not _NAME_FIRST_CHAR.match(text[i]):
             continue
         if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
             continue  # a known name follows
@@ -589,7 +601,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
         suffix_hit = ""
-        run = re.match(rf"(?:[{L.CJK}A-Za-z0-9·&\-]|(?<=[0-9])\.(?=[0-9])){{1,12}}", text[i:])
+        run = _NAME_RUN.match(text[i:])
         if run:
             for suf in _ORG_SUFFIXES_SORTED:
                 p = run.group(0).find(suf, 2)
@@ -598,7 +610,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                         j = i + p + len(suf)
                         suffix_hit = suf
         while not suffix_hit and j < len(text) and j - i < 12:
-            if not re.match(rf"[{L.CJK}A-Za-z0-9·&\-]", text[j]):
+            if not _NAME_CHAR.match(text[j]):
                 break
             if j - i >= 2 and stops_rx.match(text, j):
                 break
@@ -645,15 +657,15 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
 
 _BUSINESS_ENDINGS = ("医药", "生物", "药业", "科技", "制药", "电子", "汽车", "股份", "智能", "医疗", "能源", "控股", "集团",
                      "半导体", "新材料", "光电", "机器人", "环境", "物流")
+_PARTNER_SLOT = re.compile(rf"(?<=[与和、])([{L.CJK}]{{2,5}}?(?:{'|'.join(_BUSINESS_ENDINGS)}))"
+                           r"(?=[、和与]|(?:开展|达成|成立|签署|签订|合作|共建|建立|组建|联合|共同|合资))")
 
 
 def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
     """Names after 与 that end in a business word and cooperate: 与和铂医药达成…, 与康泰生物成立…."""
     out = []
     text = s.norm
-    endings = "|".join(_BUSINESS_ENDINGS)
-    rx = rf"(?<=[与和、])([{L.CJK}]{{2,5}}?(?:{endings}))(?=[、和与]|(?:开展|达成|成立|签署|签订|合作|共建|建立|组建|联合|共同|合资))"
-    for m in re.finditer(rx, text):
+    for m in _PARTNER_SLOT.finditer(text):
         a, b = m.span(1)
         if any(k.start < b and a < k.end for k in known if k.kind in ENTITY_KINDS):
             continue
@@ -674,7 +686,7 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
     suffix = "|".join(L.PLATFORM_SUFFIXES)
     for m in L.QUOTED.finditer(text):
         name = m.group(1)
-        if re.search(rf"({suffix})$", name) and not _is_generic(re.sub(rf"({suffix})$", "", name), g):
+        if _PLATFORM_END.search(name) and not _is_generic(_PLATFORM_END.sub("", name), g):
             out.append(_m(s, m.start(1), m.end(1), _AGREEMENT,
                           key=pattern_key("agreement", name), source=Source.PATTERN, name=name, agr_kind="platform"))
     platform_rx = g.cached("platform_regex", lambda: re.compile(
@@ -683,12 +695,11 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
         name = m.group(0)
         out.append(_m(s, m.start(), m.end(), _AGREEMENT, key=pattern_key("agreement", name),
                       source=Source.PATTERN, name=name, agr_kind="platform"))
-    nouns = "|".join(L.AGREEMENT_NOUNS)
-    for m in re.finditer(rf"《([^《》]{{2,40}}(?:{nouns}|规划|纲要|宣言))》", text):
+    for m in _TITLED_AGREEMENT.finditer(text):
         name = m.group(1)  # a named agreement in book-title marks: 《中新天津生态城框架协议》
         out.append(_m(s, m.start(1), m.end(1), _AGREEMENT, key=pattern_key("agreement", name), source=Source.PATTERN,
                       name=name, agr_kind="agreement"))
-    for m in re.finditer(rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{nouns}))", text):
+    for m in _SIGNED_AGREEMENT.finditer(text):
         name = m.group("name")
         if len(name) < 2:
             continue
@@ -776,7 +787,7 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
 
         for idx, (ia, ib) in enumerate(items):
             if idx == len(items) - 1:
-                mm = re.match(rf"([{L.CJK}A-Za-z0-9]{{2,8}}?)等", text[ia:ib])
+                mm = _LAST_ITEM_ETC.match(text[ia:ib])
                 if mm:
                     ib = ia + mm.end(1)
             hit = known.get((ia, ib))

@@ -26,6 +26,10 @@ _ORG = {_COMPANY, _INSTITUTION}
 _PARTY = _ORG | {_PARK, _COUNTRY}
 _CLAUSE = re.compile(r"[^，,；;：:！？!?—]+")
 _PUNCT = re.compile(r"[，,；;。：:]")
+_SIGN = re.compile("|".join(L.SIGN_VERBS))
+_SIGN_OR_INVEST = re.compile("|".join(L.SIGN_VERBS + ("投资", "合资", "共建")))
+_FACILITY_PHRASE = re.compile(rf"([{L.CJK}A-Za-z0-9、]{{0,16}}?(?:{'|'.join(sorted(L.FACILITY_NOUNS, key=len, reverse=True))}))")
+_PLATFORM_VERB = re.compile("|".join(L.PLATFORM_VERBS))
 
 
 def _evidence(article: Article, s: Sentence) -> Evidence:
@@ -82,7 +86,7 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         if not ((counter and counter[-1].kind == _PARK) or gov or (
                 counter and counter[-1].kind == _INSTITUTION)):
             return ""
-        if not re.search("|".join(L.SIGN_VERBS + ("投资", "合资", "共建")), masked[m.end:b]):
+        if not _SIGN_OR_INVEST.search(masked[m.end:b]):
             return ""
         return "signed"
     # A facility abroad (在德国…总部) is not an investment in China.
@@ -108,7 +112,7 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     if conj:
         counter = [o for o in ms if o.start >= m.end + conj.end() and o.kind in (_PARK, _INSTITUTION)
                    and o.start - (m.end + conj.end()) <= 1]
-        if counter and re.search("|".join(L.SIGN_VERBS), own) and re.search(
+        if counter and _SIGN.search(own) and re.search(
                 r"投资|项目|落户|增资|工厂|基地|建设|设立", text):
             return "signed"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
@@ -195,8 +199,7 @@ def _status(text: str) -> str:
 def _activity(masked: str, text: str, m: Mention, clause: tuple[int, int]) -> str:
     a, b = clause
     seg = text[m.end:b]
-    nouns = "|".join(sorted(L.FACILITY_NOUNS, key=len, reverse=True))
-    hit = re.search(rf"([{L.CJK}A-Za-z0-9、]{{0,16}}?(?:{nouns}))", seg)
+    hit = _FACILITY_PHRASE.search(seg)
     if not hit:
         return ""
     phrase = hit.group(1)
@@ -495,7 +498,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             add(p, agr.key, "party")
     # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
     platforms = [m for m in ms if m.kind == _AGREEMENT and m.get("agr_kind") != "agreement"]
-    for vm in re.finditer("|".join(L.PLATFORM_VERBS), masked):
+    for vm in _PLATFORM_VERB.finditer(masked):
         if not platforms:
             break
         before_v = [pf for pf in platforms if pf.end <= vm.start()]
