@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from kg.errors import OntologyError
 from kg.gazetteer import DATA_DIR, Gazetteer
@@ -208,9 +208,40 @@ def entity_triples(entities: dict[str, Entity], sectors: Iterable[str], gaz: Gaz
     return out
 
 
+# N-Triples of the predicates (and rdf:type classes) seen, by object identity: they are the namespace terms,
+# made once, and each appears in most articles. The entry holds the term, so its id cannot be reused.
+_PREDICATE_N3: dict[int, tuple[Any, str]] = {}
+
+
+def _nt_row_cached(t: tuple[Any, Any, Any]) -> str:
+    s, p, o = t
+    hit = _PREDICATE_N3.get(id(p))
+    if hit is None:
+        hit = (p, p.n3())
+        if len(_PREDICATE_N3) < 4096:
+            _PREDICATE_N3[id(p)] = hit
+    if isinstance(o, Literal):
+        return "%s %s %s .\n" % (s.n3(), hit[1], _quoteLiteral(o))
+    if p is RDF.type:
+        cls = _PREDICATE_N3.get(id(o))
+        if cls is None:
+            cls = (o, o.n3())
+            if len(_PREDICATE_N3) < 4096:
+                _PREDICATE_N3[id(o)] = cls
+        return "%s %s %s .\n" % (s.n3(), hit[1], cls[1])
+    return "%s %s %s .\n" % (s.n3(), hit[1], o.n3())
+
+
 def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
-    """N-Triples of ``triples`` (rdflib's own row writer), UTF-8."""
-    return "".join(map(_nt_row, triples)).encode("utf-8")
+    """N-Triples of ``triples``, UTF-8: the rows of rdflib's own row writer, predicates written once.
+
+    >>> from rdflib.plugins.serializers.nt import _nt_row
+    >>> x = iri_for("company/x")
+    >>> t = [(x, RDFS.label, Literal('a "b"', lang="zh-Hans")), (x, RDF.type, KG.Company)]
+    >>> ntriples(t) == "".join(map(_nt_row, t)).encode("utf-8")
+    True
+    """
+    return "".join(map(_nt_row_cached, triples)).encode("utf-8")
 
 
 def sectors_of(r: ArticleResult) -> set[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from kg.errors import ExportError
@@ -120,11 +120,21 @@ class _Index:
     def __init__(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
         self.by: dict[str, dict[str, list[str]]] = {}
         self.types: dict[str, list[str]] = {}
-        for s, p, o in triples:
-            s_text, p_text, o_text = _lexical(s), _lexical(p), _text(o)
-            self.by.setdefault(s_text, {}).setdefault(p_text, []).append(o_text)
+        by, types = self.by, self.types
+        for s, p, o in triples:  # _lexical and _text inlined for rdflib's IRIs: this loop sees every triple
+            s_text = str(s) if isinstance(s, str) else str(s.value)
+            p_text = str(p) if isinstance(p, str) else str(p.value)
+            o_text = str(o) if type(o) is URIRef else _text(o)
+            row = by.get(s_text)
+            if row is None:
+                row = by[s_text] = {}
+            values = row.get(p_text)
+            if values is None:
+                row[p_text] = [o_text]
+            else:
+                values.append(o_text)
             if p_text == _TYPE:
-                self.types.setdefault(o_text, []).append(s_text)
+                types.setdefault(o_text, []).append(s_text)
 
     def all(self, s: str, p: object) -> list[str]:
         return sorted(self.by.get(s, {}).get(str(p), ()))
