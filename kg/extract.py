@@ -119,10 +119,27 @@ def _clause_before(text: str, pos: int) -> str:
     return text[cut:pos]
 
 
+# A zero-width match at every place one of the words starts: the last one is the largest rfind of any word.
+_STATISTIC_AT = re.compile("(?=" + "|".join(map(re.escape, L.STATISTIC_WORDS)) + ")")
+_INVESTMENT_AT = re.compile("(?=" + "|".join(map(re.escape, L.INVESTMENT_WORDS)) + ")")
+
+
+def _last_start(rx: re.Pattern[str], text: str) -> int:
+    """Where the last occurrence of any of ``rx``'s words starts in ``text`` (-1 if none).
+
+    >>> _last_start(_INVESTMENT_AT, "投资金额与增资"), _last_start(_INVESTMENT_AT, "营收")
+    (5, -1)
+    """
+    last = -1
+    for m in rx.finditer(text):
+        last = m.start()
+    return last
+
+
 def _amount_context(text: str, start: int) -> str:
     clause = _clause_before(text, start)
-    stat = max((clause.rfind(w) for w in L.STATISTIC_WORDS), default=-1)
-    inv = max((clause.rfind(w) for w in L.INVESTMENT_WORDS), default=-1)
+    stat = _last_start(_STATISTIC_AT, clause)
+    inv = _last_start(_INVESTMENT_AT, clause)
     if stat > inv or (stat >= 0 and inv >= 0 and stat >= inv - 2):
         return "statistic"
     if inv >= 0:

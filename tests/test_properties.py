@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis): numbers, dates, amounts, names, and fuzzing of the reader and the pipeline.
 
-Every test states its case budget in ``settings(max_examples=...)``: 21 property tests generate
-7,400 cases per run (15 x 300 + 400 for find_amounts + 5 fuzz tests x 500), 2,500 of them fuzzing
+Every test states its case budget in ``settings(max_examples=...)``: 22 property tests generate
+7,700 cases per run (16 x 300 + 400 for find_amounts + 5 fuzz tests x 500), 2,500 of them fuzzing
 (decode, html_to_text, read_article, and twice the pipeline); the file runs in about 25 s. Run
 ``python -m pytest tests/test_properties.py -p no:cacheprovider --hypothesis-show-statistics`` to see
 the figures of a run.
@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from kg import lexicon as L
 from kg.errors import InputError, KGError
-from kg.extract import find_amounts
+from kg.extract import _INVESTMENT_AT, _STATISTIC_AT, _last_start, find_amounts
 from kg.gazetteer import default, normalise_name
 from kg.model import Article, ArticleResult
 from kg.pipeline import process
@@ -187,6 +188,18 @@ def test_properties_resolve_date_relative_to_article_date(published, rel: str, m
 @given(_ARTICLE_DATES, st.integers(1, 12), _DAYS)
 def test_properties_resolve_date_month_day_takes_the_article_year(published, m: int, d: int) -> None:
     assert resolve_date(f"于{m}月{d}日签约", published.isoformat()) == _iso(published.year, m, d)
+
+
+# --------------------------------------------------------------------------- context words of amounts
+_CONTEXT_PIECES = [*L.STATISTIC_WORDS, *L.INVESTMENT_WORDS, "的", "资", "投", "总", "额", "，", "亿元", "产值"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CONTEXT_PIECES), max_size=10).map("".join))
+def test_properties_last_context_word_is_the_largest_rfind(text: str) -> None:
+    # the one-scan search must find what a search for each word finds, overlapping words included
+    for rx, words in ((_STATISTIC_AT, L.STATISTIC_WORDS), (_INVESTMENT_AT, L.INVESTMENT_WORDS)):
+        assert _last_start(rx, text) == max(text.rfind(w) for w in words)
 
 
 # --------------------------------------------------------------------------- find_amounts
