@@ -208,28 +208,29 @@ def entity_triples(entities: dict[str, Entity], sectors: Iterable[str], gaz: Gaz
     return out
 
 
-# N-Triples of the predicates (and rdf:type classes) seen, by object identity: they are the namespace terms,
-# made once, and each appears in most articles. The entry holds the term, so its id cannot be reused.
-_PREDICATE_N3: dict[int, tuple[Any, str]] = {}
+# N-Triples of the predicates and rdf:type classes, by term object: they are namespace terms, made once and
+# met in every article. An entry holds its term, so the id stays that term's; the table stops growing at 4096.
+_TERM_N3: dict[int, tuple[Any, str]] = {}
+
+
+def _term_n3(t: Any) -> str:
+    hit = _TERM_N3.get(id(t))
+    if hit is None:
+        hit = (t, t.n3())
+        if len(_TERM_N3) < 4096:
+            _TERM_N3[id(t)] = hit
+    return hit[1]
 
 
 def _nt_row_cached(t: tuple[Any, Any, Any]) -> str:
     s, p, o = t
-    hit = _PREDICATE_N3.get(id(p))
-    if hit is None:
-        hit = (p, p.n3())
-        if len(_PREDICATE_N3) < 4096:
-            _PREDICATE_N3[id(p)] = hit
     if isinstance(o, Literal):
-        return "%s %s %s .\n" % (s.n3(), hit[1], _quoteLiteral(o))
-    if p is RDF.type:
-        cls = _PREDICATE_N3.get(id(o))
-        if cls is None:
-            cls = (o, o.n3())
-            if len(_PREDICATE_N3) < 4096:
-                _PREDICATE_N3[id(o)] = cls
-        return "%s %s %s .\n" % (s.n3(), hit[1], cls[1])
-    return "%s %s %s .\n" % (s.n3(), hit[1], o.n3())
+        obj = _quoteLiteral(o)
+    elif p is RDF.type:
+        obj = _term_n3(o)
+    else:
+        obj = o.n3()
+    return "%s %s %s .\n" % (s.n3(), _term_n3(p), obj)
 
 
 def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
