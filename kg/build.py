@@ -6,11 +6,11 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
@@ -230,7 +230,7 @@ def _nt_row_cached(t: tuple[Any, Any, Any]) -> str:
         obj = _term_n3(o)
     else:
         obj = o.n3()
-    return "%s %s %s .\n" % (s.n3(), _term_n3(p), obj)
+    return f"{s.n3()} {_term_n3(p)} {obj} .\n"
 
 
 def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
