@@ -1,9 +1,9 @@
 """Benchmark: synthetic corpora of realistic articles, build speed and memory, SPARQL latency.
 
 Run ``python -m kg.bench --sizes 1000,10000`` (``--help`` lists the options). It prints, in one run:
-extraction throughput on one core and on all cores, end-to-end build time and
-peak memory, the seconds of each build phase and export file (graph.html among
-them), triples, and p50/p95 latency of every saved query in Oxigraph beside
+extraction throughput on one core and on all cores, the milliseconds per article of each worker
+stage, end-to-end build time and peak memory, the seconds of each build phase and export file
+(graph.html among them), triples, and p50/p95 latency of every saved query in Oxigraph beside
 rdflib's own engine on the same graph (and their ratio).
 Absolute times on a shared machine are noisy: compare the ratios of one run.
 """
@@ -118,6 +118,44 @@ def extraction_throughput(folder: Path, jobs: int, limit: int) -> tuple[float, f
                 size += item[3]
     dt = time.perf_counter() - t0
     return size / 1e6 / dt, len(files) / dt
+
+
+class _StageClock:
+    """Seconds per worker stage, summed over articles (the ``tick`` of ``kg.corpus._work``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def stage_times(folder: Path, limit: int) -> tuple[dict[str, float], int]:
+    """Milliseconds per article of each worker stage, on one core, over at most ``limit`` files.
+
+    The stages are the build's own (``kg.corpus._work``), with the Turtle and JSON-LD pieces
+    that big builds make; returns the times and the number of articles processed.
+    """
+    from kg.corpus import _init_worker, _work
+    from kg.gazetteer import DATA_DIR
+    from kg.read import MAX_BYTES
+
+    files = sorted(str(p) for p in folder.rglob("*.txt"))[:limit]
+    _init_worker(str(DATA_DIR))
+    _work((files[0], None, MAX_BYTES, True))  # warm up
+    clock = _StageClock()
+    done = 0
+    for f in files:
+        clock.start()
+        if _work((f, None, MAX_BYTES, True), clock)[1] is not None:
+            done += 1
+    return {stage: s * 1000 / max(done, 1) for stage, s in clock.seconds.items()}, done
 
 
 _RDFLIB_ALL = """
@@ -319,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         mbj, aj = extraction_throughput(corpus, args.jobs, sample)
         print(f"extraction, 1 core:  {mb1:.2f} MB/s, {a1:.0f} articles/s (on {sample} articles)")
         print(f"extraction, {args.jobs} cores: {mbj:.2f} MB/s, {aj:.0f} articles/s (x{mbj / mb1:.2f})")
+        stages, counted = stage_times(corpus, min(n, 500))
+        print(f"per article, 1 core ({counted} articles): " + ", ".join(f"{k} {v:.2f} ms" for k, v in stages.items())
+              + " (pieces: the Turtle and JSON-LD that big builds make; pack: compressing and pickling)")
         out = base / f"build-{n}"
         cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--full", "-q",
                "--jobs", str(args.jobs)]

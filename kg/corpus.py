@@ -124,33 +124,47 @@ def _gazetteer(data_dir: Path, cur: Curation | None = None) -> Gazetteer:
     return g
 
 
-def _work(job: tuple[str, dict[str, str] | None, int, bool]) -> tuple[str, bytes | None, str, int]:
+def _work(job: tuple[str, dict[str, str] | None, int, bool],
+          tick: Callable[[str], None] | None = None) -> tuple[str, bytes | None, str, int]:
     """Read, process and turn one file into triples in a worker; returns (path, pickled output, error, bytes).
 
     The output is pickled here, once: the build keeps those bytes in its cache as they are.
 
     With ``pieces`` the worker also writes the article's Turtle and JSON-LD, for a big build's exports.
+    ``tick(stage)``, if given, is called as each stage ends (``kg.bench`` times the stages with it).
     """
     path, meta, max_bytes, pieces = job
     assert _WORKER is not None
+    tick = tick or _no_tick
     try:
         article = read_article(Path(path), meta, max_bytes)
     except InputError as err:
         return path, None, f"skipped: {err.reason}", 0
     size = len(article.text.encode("utf-8"))
+    tick("read")
     try:
-        result = process(article, _WORKER.gaz)
+        result = process(article, _WORKER.gaz, tick)
         result = apply_to_results([result], _WORKER.curation)[0]
         triples = article_triples(result, _WORKER.rates)
+        tick("triples")
         nt = ntriples(triples)
+        tick("ntriples")
         records = fact_records(triples)
+        tick("rows")
         ttl, jl = rdf_parts(nt) if pieces else (b"", b"")
+        tick("pieces")
     except KGError as err:
         return path, None, f"failed: {err}", size
     rdf = (zlib.compress(nt, 1), zlib.compress(ttl, 1) if pieces else b"", zlib.compress(jl, 1) if pieces else b"")
     out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
                         tuple(sorted(sectors_of(result))), rdf, records)
-    return path, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL), "", size
+    blob = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    tick("pack")
+    return path, blob, "", size
+
+
+def _no_tick(stage: str) -> None:
+    return None
 
 
 class _Cache:

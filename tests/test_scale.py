@@ -147,3 +147,20 @@ def test_scale_bench_stops_a_runaway_query_and_goes_on(bundled_build) -> None:
     assert time.perf_counter() - t < 60
     assert lat["runaway"] == (2000.0, 0)
     assert lat["quick"][1] == 3 and lat["after"][1] == 3 and lat["after"][0] < 2000
+
+
+def test_scale_bench_times_every_worker_stage_without_changing_its_output() -> None:
+    from kg.bench import _StageClock, stage_times
+    from kg.corpus import _work
+    from kg.read import MAX_BYTES
+    from tests.conftest import ARTICLES
+
+    stages, done = stage_times(ARTICLES, 5)
+    assert done == 5
+    assert list(stages) == ["read", "segment", "extract", "relate", "triples", "ntriples", "rows", "pieces", "pack"]
+    assert all(ms > 0 for ms in stages.values()), stages
+    path = str(sorted(ARTICLES.glob("*.txt"))[0])
+    clock = _StageClock()
+    timed = _work((path, None, MAX_BYTES, True), clock)
+    assert timed == _work((path, None, MAX_BYTES, True)) and timed[1]  # the clock only watches
+    assert set(clock.seconds) == set(stages)
