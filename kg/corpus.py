@@ -29,7 +29,7 @@ from kg.tables import TABLES, fact_records
 from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.gazetteer import DATA_DIR, Gazetteer, load
 from kg.model import Entity
-from kg.pipeline import process
+from kg.pipeline import no_tick, process
 from kg.read import MAX_BYTES, discover, read_article, read_index
 
 _CODE_FILES = ("read.py", "segment.py", "extract.py", "relate.py", "lexicon.py", "quantities.py", "gazetteer.py",
@@ -125,17 +125,16 @@ def _gazetteer(data_dir: Path, cur: Curation | None = None) -> Gazetteer:
 
 
 def _work(job: tuple[str, dict[str, str] | None, int, bool],
-          tick: Callable[[str], None] | None = None) -> tuple[str, bytes | None, str, int]:
+          tick: Callable[[str], None] = no_tick) -> tuple[str, bytes | None, str, int]:
     """Read, process and turn one file into triples in a worker; returns (path, pickled output, error, bytes).
 
     The output is pickled here, once: the build keeps those bytes in its cache as they are.
 
     With ``pieces`` the worker also writes the article's Turtle and JSON-LD, for a big build's exports.
-    ``tick(stage)``, if given, is called as each stage ends (``kg.bench`` times the stages with it).
+    ``tick(stage)`` is called as each stage ends (``kg.bench`` times the stages with it).
     """
     path, meta, max_bytes, pieces = job
     assert _WORKER is not None
-    tick = tick or _no_tick
     try:
         article = read_article(Path(path), meta, max_bytes)
     except InputError as err:
@@ -161,10 +160,6 @@ def _work(job: tuple[str, dict[str, str] | None, int, bool],
     blob = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
     tick("pack")
     return path, blob, "", size
-
-
-def _no_tick(stage: str) -> None:
-    return None
 
 
 class _Cache:
