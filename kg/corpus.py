@@ -437,13 +437,14 @@ def build_corpus(
     cache.close(kept)
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
-    sink.add(None, ntriples(entity_triples(entities, sectors, gaz)))
+    ents = entity_triples(entities, sectors, gaz)
+    # the summary cubes count the investments of every article: made from the records, once all are in,
+    # and loaded with everything else (a second bulk load costs a second pass over the store's indexes)
+    cubes = cube_triples(records["investment"], countries_of(ents))
+    sink.add(None, ntriples(ents) + ntriples(cubes))
     say("loading the graph")
     sink.flush()
     graph: Any = sink.store if sink.large else sink.graph
-    # the summary cubes count the investments of every article: made from the records, once all are in
-    sink.add(None, ntriples(cube_triples(records["investment"], countries_of(graph))))
-    sink.flush()
     sink.close()
     report.timings["graph"] = time.perf_counter() - t_phase
     if not sink.on_disk:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from rdflib import RDF, XSD, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from kg.build import Triples, decimal_literal, iri_for
@@ -41,15 +41,20 @@ _AT = {f: i for i, f in enumerate(FIELDS["investment"])}
 
 
 def countries_of(graph: Any) -> dict[str, list[str]]:
-    """Each node's home countries (``kg:country``), as IRIs, from an rdflib Graph or a pyoxigraph Store."""
+    """Each node's home countries (``kg:country``), as IRIs.
+
+    ``graph`` is an rdflib Graph, a pyoxigraph Store or triples not loaded yet (``entity_triples``).
+    """
     import pyoxigraph as ox
 
     out: dict[str, list[str]] = {}
     if isinstance(graph, ox.Store):
         pairs: Iterable[tuple[str, str]] = ((q.subject.value, q.object.value)
                                             for q in graph.quads_for_pattern(None, ox.NamedNode(str(KG.country)), None))
-    else:
+    elif isinstance(graph, Graph):
         pairs = ((str(s), str(o)) for s, o in graph.subject_objects(KG.country))
+    else:
+        pairs = ((str(s), str(o)) for s, p, o in graph if p == KG.country)
     for s, o in pairs:
         out.setdefault(s, []).append(o)
     return {s: sorted(set(cs)) for s, cs in out.items()}
