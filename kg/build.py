@@ -222,19 +222,12 @@ def _term_n3(t: Any) -> str:
     return hit[1]
 
 
-def _nt_row_cached(t: tuple[Any, Any, Any]) -> str:
-    s, p, o = t
-    if isinstance(o, Literal):
-        obj = _quoteLiteral(o)
-    elif p is RDF.type:
-        obj = _term_n3(o)
-    else:
-        obj = o.n3()
-    return f"{s.n3()} {_term_n3(p)} {obj} .\n"
-
-
 def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
-    """N-Triples of ``triples``, UTF-8: the rows of rdflib's own row writer, predicates written once.
+    """N-Triples of ``triples``, UTF-8: the rows of rdflib's own row writer, each term written once.
+
+    Predicates are written once per process (``_term_n3``); subjects and objects once per call,
+    by term object (a fact's node heads a dozen rows); the triples are held in a list for the call,
+    so no term is freed and its id reused while ``seen`` knows it.
 
     >>> from rdflib.plugins.serializers.nt import _nt_row
     >>> x = iri_for("company/x")
@@ -242,7 +235,19 @@ def ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     >>> ntriples(t) == "".join(map(_nt_row, t)).encode("utf-8")
     True
     """
-    return "".join(map(_nt_row_cached, triples)).encode("utf-8")
+    if not isinstance(triples, list):
+        triples = list(triples)
+    seen: dict[int, str] = {}
+    rows: list[str] = []
+    for s, p, o in triples:
+        a = seen.get(id(s))
+        if a is None:
+            a = seen[id(s)] = s.n3()
+        b = seen.get(id(o))
+        if b is None:
+            b = seen[id(o)] = _quoteLiteral(o) if isinstance(o, Literal) else o.n3()
+        rows.append(f"{a} {_term_n3(p)} {b} .\n")
+    return "".join(rows).encode("utf-8")
 
 
 def sectors_of(r: ArticleResult) -> set[str]:

@@ -67,6 +67,24 @@ def test_end_to_end_unseen_articles_score(tmp_path) -> None:
     assert fig["investment_precision"] >= 0.6, fig["investments_false"]
 
 
+def test_end_to_end_ntriples_rows_are_rdflibs_own(gazetteer) -> None:
+    """The build's N-Triples writer (terms written once per call) gives rdflib's rows, from a list or a generator."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    from kg.build import article_triples, load_rates, ntriples
+    from kg.pipeline import process
+    from kg.read import read_article
+
+    rates = load_rates()
+    paths = sorted(ARTICLES.glob("*.txt")) + sorted((UNSEEN / "articles").glob("*.txt"))
+    for path in paths:
+        triples = article_triples(process(read_article(path), gazetteer), rates)
+        expected = "".join(map(_nt_row, triples)).encode("utf-8")
+        assert len(triples) > 20
+        assert ntriples(triples) == expected, path.name
+        assert ntriples(t for t in triples) == expected, path.name
+
+
 def test_end_to_end_turtle_and_jsonld_round_trip(bundled_build, bundled_graph) -> None:
     from kg.export import context
 
