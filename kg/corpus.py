@@ -10,7 +10,6 @@ import sqlite3
 import sys
 import threading
 import time
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,19 +17,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import lz4.frame
 from rdflib import Graph
 
-from kg.build import Rates, article_triples, bind_prefixes, entity_triples, load_rates, merge_entity, ntriples, sectors_of
+from kg.build import (
+    Rates,
+    article_triples,
+    bind_prefixes,
+    entity_triples,
+    load_rates,
+    merge_entity,
+    ntriples,
+    sectors_of,
+)
 from kg.cube import countries_of, cube_triples
 from kg.curation import Curation, apply_to_gazetteer, apply_to_results, load_curation
 from kg.errors import InputError, KGError
 from kg.export import StreamedRDF, rdf_parts, write_exports
-from kg.tables import TABLES, fact_records
-from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.gazetteer import DATA_DIR, Gazetteer, load
 from kg.model import Entity
 from kg.pipeline import no_tick, process
+from kg.query import STORE_DIR, stamp_store, unstamp_store
 from kg.read import MAX_BYTES, discover, read_article, read_index
+from kg.tables import TABLES, fact_records
 
 _CODE_FILES = ("read.py", "segment.py", "extract.py", "relate.py", "lexicon.py", "quantities.py", "gazetteer.py",
                "model.py", "_context.py", "pipeline.py", "build.py", "namespaces.py", "curation.py", "corpus.py",
@@ -87,17 +96,17 @@ class ArticleOutput:
     entities: tuple[Entity, ...]
     fact_kinds: tuple[str, ...]
     sectors: tuple[str, ...]
-    rdf: tuple[bytes, bytes, bytes]  # zlib: N-Triples, and for big builds a Turtle and a JSON-LD piece (rdf_parts)
+    rdf: tuple[bytes, bytes, bytes]  # LZ4 frames: N-Triples, and for big builds a Turtle and a JSON-LD piece (rdf_parts)
     records: dict[str, list[tuple[str, ...]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
 
     def ntriples(self) -> bytes:
-        return zlib.decompress(self.rdf[0])
+        return lz4.frame.decompress(self.rdf[0])
 
     def pieces(self) -> tuple[bytes, bytes]:
         """The Turtle and JSON-LD pieces (made here if the worker did not make them)."""
         if not self.rdf[1] and not self.rdf[2]:
             return rdf_parts(self.ntriples())
-        return zlib.decompress(self.rdf[1]), zlib.decompress(self.rdf[2])
+        return lz4.frame.decompress(self.rdf[1]), lz4.frame.decompress(self.rdf[2])
 
 
 @dataclass
@@ -154,7 +163,8 @@ def _work(job: tuple[str, dict[str, str] | None, int, bool],
         tick("pieces")
     except KGError as err:
         return path, None, f"failed: {err}", size
-    rdf = (zlib.compress(nt, 1), zlib.compress(ttl, 1) if pieces else b"", zlib.compress(jl, 1) if pieces else b"")
+    # LZ4 rather than zlib: a fifth of the time to compress here and to decompress in the build, a third more bytes
+    rdf = (lz4.frame.compress(nt), lz4.frame.compress(ttl) if pieces else b"", lz4.frame.compress(jl) if pieces else b"")
     out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
                         tuple(sorted(sectors_of(result))), rdf, records)
     blob = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
