@@ -207,7 +207,10 @@ def rdf_parts(nt: bytes) -> tuple[bytes, bytes]:
     if not triples:
         return b"", b""
     ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=turtle_prefixes())
-    ttl = b"\n".join(line for line in ttl.split(b"\n") if not line.startswith(b"@prefix ")).strip() + b"\n"
+    start = 0
+    while ttl.startswith(b"@prefix ", start):  # the header: StreamedRDF writes it once for the whole file
+        start = ttl.index(b"\n", start) + 1
+    ttl = ttl[start:].strip() + b"\n"
     body = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).strip()
     return ttl, body[1:-1] if body.startswith(b"[") and body.endswith(b"]") else body
 
