@@ -94,7 +94,11 @@ def _peak_rss_mb() -> float:
 
 
 def extraction_throughput(folder: Path, jobs: int, limit: int) -> tuple[float, float]:
-    """MB/s and articles/s of read+segment+extract+relate over at most ``limit`` files."""
+    """MB/s and articles/s of the build's worker over at most ``limit`` files.
+
+    That is the text stages (read, segment, extract, relate) and what a worker makes of their
+    facts (triples, N-Triples, table rows, packing), without the Turtle and JSON-LD pieces.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
     from kg.corpus import _init_worker, _work
@@ -355,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         sample = min(n, 2000)
         mb1, a1 = extraction_throughput(corpus, 1, sample)
         mbj, aj = extraction_throughput(corpus, args.jobs, sample)
-        print(f"extraction, 1 core:  {mb1:.2f} MB/s, {a1:.0f} articles/s (on {sample} articles)")
+        print(f"extraction, 1 core:  {mb1:.2f} MB/s, {a1:.0f} articles/s (on {sample} articles; "
+              "the build's worker: text stages, then triples, N-Triples, rows and packing)")
         print(f"extraction, {args.jobs} cores: {mbj:.2f} MB/s, {aj:.0f} articles/s (x{mbj / mb1:.2f})")
         stages, counted = stage_times(corpus, min(n, 500))
         print(f"per article, 1 core ({counted} articles): " + ", ".join(f"{k} {v:.2f} ms" for k, v in stages.items())
