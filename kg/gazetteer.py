@@ -243,42 +243,39 @@ def load(data_dir: Path | None = None) -> Gazetteer:
 
 
 def _automaton(g: Gazetteer):  # type: ignore[no-untyped-def]
-    """The Aho-Corasick automaton over every name, built once per gazetteer."""
+    """The Aho-Corasick automaton over every name, built once per gazetteer, with each name's payload."""
     if g._matcher is not None:
         return g._matcher
-    import ahocorasick
+    import ahocorasick_rs
 
-    a = ahocorasick.Automaton()
+    payload: dict[str, tuple[str, str, tuple[tuple[str, bool], ...]]] = {}
     for name, entries in g.names.items():
-        a.add_word(name, (name, "entity", tuple(entries)))
+        payload[name] = (name, "entity", tuple(entries))
     for name, code in g.country_names.items():
-        if name not in g.names:
-            a.add_word(name, (name, "country", ((f"country/{code}", False),)))
+        payload.setdefault(name, (name, "country", ((f"country/{code}", False),)))
     for name, code in g.currencies.items():
-        if name not in g.names and name not in g.country_names:
-            a.add_word(name, (name, "currency", ((code, False),)))
+        payload.setdefault(name, (name, "currency", ((code, False),)))
     for kw, skey in g.sector_keywords.items():
-        if kw not in g.names and kw not in g.country_names and kw not in g.currencies:
-            a.add_word(kw, (kw, "sector", ((skey, False),)))
-    if len(a):
-        a.make_automaton()
-    g._matcher = a
-    return a
+        payload.setdefault(kw, (kw, "sector", ((skey, False),)))
+    words = [w for w in payload if w]
+    matcher = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard) if words else None
+    g._matcher = (matcher, [payload[w] for w in words])
+    return g._matcher
 
 
 def iter_matches(g: Gazetteer, text: str) -> Iterator[tuple[int, int, str, tuple[tuple[str, bool], ...]]]:
     """All dictionary hits in ``text`` as (start, end, kind, entries), overlapping."""
-    a = _automaton(g)
-    if len(a) == 0:
+    matcher, payloads = _automaton(g)
+    if matcher is None:
         return
-    for end, (name, kind, entries) in a.iter(text):
-        start = end - len(name) + 1
+    for i, start, end in matcher.find_matches_as_indexes(text, overlapping=True):
+        name, kind, entries = payloads[i]
         if name.isascii():
             before = text[start - 1] if start > 0 else " "
-            after = text[end + 1] if end + 1 < len(text) else " "
+            after = text[end] if end < len(text) else " "
             if before.isascii() and before.isalnum() or after.isascii() and after.isalnum():
                 continue
-        yield start, end + 1, kind, entries
+        yield start, end, kind, entries
 
 
 @lru_cache(maxsize=2)
