@@ -208,8 +208,8 @@ def entity_triples(entities: dict[str, Entity], sectors: Iterable[str], gaz: Gaz
     return out
 
 
-# N-Triples of the predicates and rdf:type classes, by term object: they are namespace terms, made once and
-# met in every article. An entry holds its term, so the id stays that term's; the table stops growing at 4096.
+# N-Triples of the predicates, by term object: they are namespace terms, made once and met in every
+# article. An entry holds its term, so the id stays that term's; the table stops growing at 4096.
 _TERM_N3: dict[int, tuple[Any, str]] = {}
 
 

@@ -448,8 +448,8 @@ def build_corpus(
     gaz = _gazetteer(data_dir)
     say(f"building the graph from {report.articles} article(s)")
     ents = entity_triples(entities, sectors, gaz)
-    # the summary cubes count the investments of every article: made from the records, once all are in,
-    # and loaded with everything else (a second bulk load costs a second pass over the store's indexes)
+    # the summary cubes count the investments of every article: made from the records once all are in,
+    # with the investors' countries read from the entity triples, and loaded with them in one bulk load
     cubes = cube_triples(records["investment"], countries_of(ents))
     sink.add(None, ntriples(ents) + ntriples(cubes))
     say("loading the graph")

@@ -93,3 +93,13 @@ def test_extract_amounts_in_chinese_numerals(text: str, value: str, currency: st
 def test_extract_agreement_named_in_book_title_marks(gazetteer) -> None:
     ms = _mentions("2007年11月18日，两国总理共同签署《中新天津生态城框架协议》。", gazetteer)
     assert [(m.kind, m.get("name")) for m in ms if m.kind == "Agreement"] == [("Agreement", "中新天津生态城框架协议")]
+
+
+def test_extract_dictionary_hits_keep_character_positions_after_astral_characters(gazetteer) -> None:
+    """Offsets are in characters, not UTF-8 bytes or UTF-16 units, whatever precedes the name (CJK Ext. B, emoji)."""
+    from kg.gazetteer import iter_matches
+
+    for lead in ("", "𠀀", "😀𠀀", "无锡", "Ｘ"):
+        text = lead + "在苏州工业园区投资"
+        hits = {text[s:e] for s, e, _kind, _entries in iter_matches(gazetteer, text)}
+        assert "苏州工业园区" in hits, (lead, hits)
