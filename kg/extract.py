@@ -316,6 +316,9 @@ _PLATFORM_END = re.compile(rf"({'|'.join(L.PLATFORM_SUFFIXES)})$")
 _TITLED_AGREEMENT = re.compile(rf"《([^《》]{{2,40}}(?:{'|'.join(L.AGREEMENT_NOUNS)}|规划|纲要|宣言))》")
 _SIGNED_AGREEMENT = re.compile(
     rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{'|'.join(L.AGREEMENT_NOUNS)}))")
+# A full name that declares its short form, as Chinese reports do on first mention:
+# 中国玻璃控股有限公司（简称“中玻”）, 泰达苏伊士经贸合作区（以下简称“泰达合作区”）.
+_SHORT_FORM = re.compile(r"[(（]\s*(?:以下|下文)?(?:简称|下称)(?:为)?\s*[“\"「『]([^”\"」』()（）]{2,12})[”\"」』]")
 _LAST_ITEM_ETC = re.compile(rf"([{L.CJK}A-Za-z0-9]{{2,8}}?)等")
 _BILATERAL = re.compile(r"[^\s(（]{1,3}[(（]")
 _NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
@@ -352,6 +355,11 @@ def is_common_word(name: str) -> bool:
     return (freq.get(name) or 0) >= 40
 
 
+# Words of a company's kind that jieba reads as verbs (控股 "to hold", 投资 "to invest") but that,
+# right before the legal form, belong to the name.
+_COMPANY_KIND_WORDS = frozenset({"控股", "投资", "实业", "发展"})
+
+
 def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False,
                 company: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
@@ -372,6 +380,11 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     start = len(window)
     verbs = _NAME_VERBS
     i = len(toks) - 1
+    if company:  # 中国玻璃控股有限公司, 中非泰达投资股份有限公司: the kind of company, before its legal form
+        while i >= 0 and toks[i][0] in _COMPANY_KIND_WORDS:
+            start -= len(toks[i][0])
+            i -= 1
+    kind_start = start
     while i >= 0:
         word, flag = toks[i]
         place = word in g.cities or word in g.country_names
@@ -389,8 +402,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             break
         start -= len(word)
         i -= 1
-    if start >= len(window):
-        return None
+    if start >= kind_start:
+        return None  # no trade name before the kind of company (投资有限公司)
     name_start = lo + start
     if name_start > 0 and text[name_start - 1] == "中" and _BILATERAL.match(text, name_start):
         name_start -= 1  # 中德(太仓)…: the 中 of a bilateral name
@@ -490,7 +503,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
-        data: dict[str, str] = {"name": name}
+        short = _SHORT_FORM.match(text, end)
+        data: dict[str, str] = {"name": name, "short": short.group(1) if short else ""}
         if etype is EntityType.COMPANY and country and country != "CN":
             prefix = next((c for c in _countries_sorted(g) if name.startswith(c)), "")
             if prefix and len(name) - len(prefix) >= 4:
@@ -869,6 +883,8 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
                 name = m.get("name") or m.surface
                 if len(name) >= 2:
                     found.setdefault(name, m)
+                if m.get("short"):
+                    found.setdefault(m.get("short"), m)  # the short form it declared: 中玻 for 中国玻璃控股有限公司
                 # 伯曼集团 named once, 伯曼 later: the short form without the company suffix is the same company.
                 if m.kind == _COMPANY and name.endswith(("集团", "公司", "有限公司", "股份有限公司", "控股")):
                     stem = re.sub(r"(?:股份有限公司|有限公司|集团|公司|控股)$", "", name)

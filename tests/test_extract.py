@@ -103,3 +103,31 @@ def test_extract_dictionary_hits_keep_character_positions_after_astral_character
         text = lead + "在苏州工业园区投资"
         hits = {text[s:e] for s, e, _kind, _entries in iter_matches(gazetteer, text)}
         assert "苏州工业园区" in hits, (lead, hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("项目由天津泰达投资控股有限公司负责建设。", "天津泰达投资控股有限公司"),
+        ("合作区由中非泰达投资股份有限公司负责开发运营。", "中非泰达投资股份有限公司"),
+        ("吸引了同属中国建材体系的中国玻璃控股有限公司（简称“中玻”）。", "中国玻璃控股有限公司"),
+    ],
+)
+def test_extract_company_kind_word_before_legal_form_stays_in_the_name(text: str, name: str, gazetteer) -> None:
+    """控股/投资 before 有限公司 are part of the name, though the tokenizer reads them as verbs."""
+    assert name in {m.get("name") for m in _mentions(text, gazetteer) if m.kind == "Company"}
+
+
+def test_extract_kind_word_and_legal_form_alone_are_not_a_name(gazetteer) -> None:
+    assert not [m for m in _mentions("该集团拟控股有限公司。公司将投资有限公司。", gazetteer) if m.kind == "Company"]
+
+
+def test_extract_declared_short_form_is_the_same_company(gazetteer) -> None:
+    """中国玻璃控股有限公司（简称“中玻”）: wherever the article later writes 中玻, it is that company."""
+    text = "同属中国建材体系的中国玻璃控股有限公司（以下简称“中玻”）。中玻埃及新能源玻璃项目在泰达合作区开工奠基。"
+    comps = [m for m in _mentions(text, gazetteer) if m.kind == "Company"]
+    assert {m.surface for m in comps} == {"中国玻璃控股有限公司", "中玻"}
+    assert any(m.surface == "中玻" and m.sentence == 1 for m in comps)
+    assert len({m.key for m in comps}) == 1 and {m.country for m in comps} == {"CN"}
+    alone = _mentions("中玻埃及新能源玻璃项目在泰达合作区开工奠基。", gazetteer)
+    assert not [m for m in alone if m.kind == "Company"]  # the short form alone names nothing
