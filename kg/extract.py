@@ -461,6 +461,14 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     return out
 
 
+def _abbreviates(short: str, stem: str) -> bool:
+    """A declared short form is a name only when built from the name's own characters (中玻 of 中国玻璃控股).
+
+    (以下简称“公司”) or (简称“合资公司”) name a role, and would claim every 公司 of the article.
+    """
+    return not is_common_word(short) and sum(c in stem for c in set(short)) >= 2
+
+
 def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: EntityType,
                   known: Sequence[Mention]) -> list[Mention]:
     out = []
@@ -504,7 +512,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
         short = _SHORT_FORM.match(text, end)
-        data: dict[str, str] = {"name": name, "short": short.group(1) if short else ""}
+        data: dict[str, str] = {"name": name, "short": short.group(1) if short and _abbreviates(short.group(1), stem) else ""}
         if etype is EntityType.COMPANY and country and country != "CN":
             prefix = next((c for c in _countries_sorted(g) if name.startswith(c)), "")
             if prefix and len(name) - len(prefix) >= 4:

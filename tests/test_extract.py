@@ -131,3 +131,6 @@ def test_extract_declared_short_form_is_the_same_company(gazetteer) -> None:
     assert len({m.key for m in comps}) == 1 and {m.country for m in comps} == {"CN"}
     alone = _mentions("中玻埃及新能源玻璃项目在泰达合作区开工奠基。", gazetteer)
     assert not [m for m in alone if m.kind == "Company"]  # the short form alone names nothing
+    for role in ("公司", "合资公司"):  # a role, not a short name: it must not claim the article's other uses
+        text = f"苏州华星光电科技有限公司（以下简称“{role}”）在园区投资。{role}成立于2010年。"
+        assert {m.surface for m in _mentions(text, gazetteer) if m.kind == "Company"} == {"苏州华星光电科技有限公司"}
