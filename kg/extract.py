@@ -632,6 +632,9 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if any(o.kind in ENTITY_KINDS and o.kind != _COUNTRY and o.start <= k.start and o.end > k.end
                for o in known):
             continue  # the country is part of a known name (日本电产)
+        if any(o.kind == _COUNTRY and o.start <= k.start and k.end <= o.end and o.end - o.start > k.end - k.start
+               for o in known):
+            continue  # 印度 in 印度尼西亚, 厄瓜多 in 厄瓜多尔: the longer country is the one written
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
         i += _foreign_state_len(text[i:], g, stops)
         if g.cached("currency_regex", lambda: re.compile("|".join(re.escape(c) for c in sorted(

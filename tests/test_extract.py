@@ -134,3 +134,21 @@ def test_extract_declared_short_form_is_the_same_company(gazetteer) -> None:
     for role in ("公司", "合资公司"):  # a role, not a short name: it must not claim the article's other uses
         text = f"苏州华星光电科技有限公司（以下简称“{role}”）在园区投资。{role}成立于2010年。"
         assert {m.surface for m in _mentions(text, gazetteer) if m.kind == "Company"} == {"苏州华星光电科技有限公司"}
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "country"),
+    [
+        ("印度尼西亚金光集团投资5亿美元在苏州工业园区建设研发中心。", "金光集团", "ID"),
+        ("沙特阿拉伯沙特阿美投资5亿美元在苏州工业园区建设研发中心。", "沙特阿美", "SA"),
+        ("印度尼西亚力宝集团投资5亿美元。", "力宝集团", "ID"),
+    ],
+)
+def test_extract_longer_country_name_is_the_prefix(text: str, company: str, country: str, gazetteer) -> None:
+    """印度 inside 印度尼西亚 does not start a name (尼西亚金光集团 was a company before)."""
+    comps = {(m.get("name") or m.surface, m.country) for m in _mentions(text, gazetteer) if m.kind == "Company"}
+    assert comps == {(company, country)}
+
+
+def test_extract_country_inside_a_longer_country_names_nothing(gazetteer) -> None:
+    assert not [m for m in _mentions("园区将深化与厄瓜多尔等国家的合作。", gazetteer) if m.kind == "Company"]
