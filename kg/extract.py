@@ -355,11 +355,6 @@ def is_common_word(name: str) -> bool:
     return (freq.get(name) or 0) >= 40
 
 
-# Words of a company's kind that jieba reads as verbs (控股 "to hold", 投资 "to invest") but that,
-# right before the legal form, belong to the name.
-_COMPANY_KIND_WORDS = frozenset({"控股", "投资", "实业", "发展"})
-
-
 def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False,
                 company: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
@@ -381,7 +376,7 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     verbs = _NAME_VERBS
     i = len(toks) - 1
     if company:  # 中国玻璃控股有限公司, 中非泰达投资股份有限公司: the kind of company, before its legal form
-        while i >= 0 and toks[i][0] in _COMPANY_KIND_WORDS:
+        while i >= 0 and toks[i][0] in L.COMPANY_KIND_VERBS:
             start -= len(toks[i][0])
             i -= 1
     kind_start = start

@@ -39,6 +39,9 @@ COMPANY_EXTENSIONS = (
     "精密", "机械", "环境", "贸易", "技术", "健康", "动力", "光学", "新材料", "(中国)", "中国区", "株式会社",
     "(中国)投资", "(中国)有限公司",
 )
+# Words of a company's kind that jieba reads as verbs (控股 "to hold", 投资 "to invest"), but that belong
+# to the name right before its legal form (中国玻璃控股有限公司, 中非泰达投资股份有限公司).
+COMPANY_KIND_VERBS = frozenset({"控股", "投资", "实业", "发展"})
 INSTITUTION_SUFFIXES = (
     "研究院", "研究所", "研究中心", "实验室", "大学", "学院", "商会", "协会", "促进会", "联合会", "委员会",
     "管委会", "基金会", "乐团", "交响乐团", "音乐厅", "博物馆", "美术馆", "大使馆", "总领事馆", "领事馆",
