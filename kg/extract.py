@@ -500,6 +500,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if any(k.start <= new_start and end <= k.end for k in known if k.kind in ENTITY_KINDS):
             continue  # already a gazetteer name
+        if any(k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.end == end and k.start > new_start
+               and text[new_start:k.start] in g.country_names for k in known):
+            continue  # 美国查尔斯河实验室 is the known 查尔斯河实验室, with its country before it
         inner = [k for k in known if k.kind == _PARK and new_start <= k.start and k.end <= end]
         if inner and _is_generic(text[max(k.end for k in inner):end - len(suffix)], g) and not (
                 inner[0].kind == _PARK and etype is EntityType.PARK and suffix in (

@@ -152,3 +152,10 @@ def test_extract_longer_country_name_is_the_prefix(text: str, company: str, coun
 
 def test_extract_country_inside_a_longer_country_names_nothing(gazetteer) -> None:
     assert not [m for m in _mentions("园区将深化与厄瓜多尔等国家的合作。", gazetteer) if m.kind == "Company"]
+
+
+def test_extract_country_before_a_known_name_ending_in_a_suffix_adds_no_entity(gazetteer) -> None:
+    """美国查尔斯河实验室: 实验室 ends the known company's name; the country before it does not make an institute."""
+    ms = _mentions("美国查尔斯河实验室投资5亿美元在苏州工业园区建设研发中心。", gazetteer)
+    named = {(m.kind, m.key) for m in ms if m.kind in ("Company", "Institution")}
+    assert named == {("Company", "company/charles-river")}
