@@ -720,6 +720,9 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
     return out
 
 
+_BUILD_VERB = re.compile("建设|设立|落户|打造|建成|成立|投资")
+
+
 def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
     out = []
     text = s.norm
@@ -733,6 +736,8 @@ def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:
         rf"中[{re.escape(''.join(sorted(g.country_short)) or '英美德法日韩新意')}]{{1,3}}[{L.CJK}]{{2,10}}?(?:{suffix})"))
     for m in platform_rx.finditer(text):
         name = m.group(0)
+        if _BUILD_VERB.search(name, 2):
+            continue  # 在中新广州知识城建设创新中心: a place, then what is built there, not a platform's name
         out.append(_m(s, m.start(), m.end(), _AGREEMENT, key=pattern_key("agreement", name),
                       source=Source.PATTERN, name=name, agr_kind="platform"))
     for m in _TITLED_AGREEMENT.finditer(text):

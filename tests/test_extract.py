@@ -159,3 +159,12 @@ def test_extract_country_before_a_known_name_ending_in_a_suffix_adds_no_entity(g
     ms = _mentions("美国查尔斯河实验室投资5亿美元在苏州工业园区建设研发中心。", gazetteer)
     named = {(m.kind, m.key) for m in ms if m.kind in ("Company", "Institution")}
     assert named == {("Company", "company/charles-river")}
+
+
+def test_extract_place_then_build_verb_is_not_a_platform(gazetteer) -> None:
+    """在中新广州知识城建设创新中心: the park, then what is built in it; 中德智能制造合作中心 stays a platform."""
+    built = _mentions("法国赛峰在中新广州知识城建设创新中心。", gazetteer)
+    assert not [m for m in built if m.kind == "Agreement"]
+    assert any(m.kind == "Park" and m.surface == "中新广州知识城" for m in built)
+    named = _mentions("双方同意建立中德智能制造合作中心。", gazetteer)
+    assert [m.surface for m in named if m.kind == "Agreement"] == ["中德智能制造合作中心"]
