@@ -720,7 +720,7 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
     return out
 
 
-_BUILD_VERB = re.compile("建设|设立|落户|打造|建成|成立|投资")
+_BUILD_VERB = re.compile("|".join(L.BUILD_VERBS))
 
 
 def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:

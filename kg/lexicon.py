@@ -129,6 +129,9 @@ QUALIFIERS = (
 )
 VISIT_VERBS = ("率团来访", "率团访问", "率团考察", "率队来访", "来访", "到访", "访问", "考察", "参访", "拜访", "调研")
 SIGN_VERBS = ("签署", "签订", "签约", "缔结", "签下")
+# Verbs of building or setting up: a bilateral platform's name does not run through one
+# (在中新广州知识城建设创新中心 is a park, then what is built in it).
+BUILD_VERBS = ("建设", "设立", "落户", "打造", "建成", "成立", "投资")
 PLATFORM_VERBS = ("联合发起", "共同发起", "发起", "共建", "联合成立", "共同成立", "联合打造", "共同打造")
 BENCHMARK_WORDS = ("学习借鉴", "学习", "借鉴", "对标", "榜样", "标杆", "效仿")
 COOPERATION_VERBS = ("合作", "战略合作", "携手")
