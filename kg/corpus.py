@@ -99,14 +99,24 @@ class ArticleOutput:
     rdf: tuple[bytes, bytes, bytes]  # LZ4 frames: N-Triples, and for big builds a Turtle and a JSON-LD piece (rdf_parts)
     records: dict[str, list[tuple[str, ...]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
 
-    def ntriples(self) -> bytes:
-        return lz4.frame.decompress(self.rdf[0])
+    def unpack(self, pieces: bool) -> tuple[bytes, bytes, bytes]:
+        """The N-Triples and, with ``pieces``, the Turtle and JSON-LD pieces (made here if the worker did not).
 
-    def pieces(self) -> tuple[bytes, bytes]:
-        """The Turtle and JSON-LD pieces (made here if the worker did not make them)."""
-        if not self.rdf[1] and not self.rdf[2]:
-            return rdf_parts(self.ntriples())
-        return lz4.frame.decompress(self.rdf[1]), lz4.frame.decompress(self.rdf[2])
+        Raises ``ValueError`` when a frame is damaged: the frames carry a checksum of their content.
+        """
+        try:
+            nt = lz4.frame.decompress(self.rdf[0])
+            if not pieces:
+                return nt, b"", b""
+            if not self.rdf[1] and not self.rdf[2]:
+                return (nt, *rdf_parts(nt))
+            return nt, lz4.frame.decompress(self.rdf[1]), lz4.frame.decompress(self.rdf[2])
+        except RuntimeError as err:  # what lz4 raises for a bad frame or a checksum that does not match
+            raise ValueError(f"damaged cache frame: {err}") from None
+
+
+def _pack(data: bytes) -> bytes:
+    return lz4.frame.compress(data, content_checksum=True)
 
 
 @dataclass
@@ -164,7 +174,7 @@ def _work(job: tuple[str, dict[str, str] | None, int, bool],
     except KGError as err:
         return path, None, f"failed: {err}", size
     # LZ4 rather than zlib: a fifth of the time to compress here and to decompress in the build, a third more bytes
-    rdf = (lz4.frame.compress(nt), lz4.frame.compress(ttl) if pieces else b"", lz4.frame.compress(jl) if pieces else b"")
+    rdf = (_pack(nt), _pack(ttl) if pieces else b"", _pack(jl) if pieces else b"")
     out = ArticleOutput(article.id, result.entities, tuple(f.kind for f in result.facts),
                         tuple(sorted(sectors_of(result))), rdf, records)
     blob = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -284,15 +294,14 @@ class _GraphSink:
             self.graph = Graph()
             bind_prefixes(self.graph)
 
-    def add(self, res: ArticleOutput | None, nt: bytes = b"") -> None:
-        """One article's output (or triples made here): into the spool or graph, and into the streamed files."""
-        data = res.ntriples() if res is not None else nt
+    def add(self, nt: bytes, ttl: bytes = b"", jl: bytes = b"") -> None:
+        """One article's N-Triples (and for the streamed files its pieces): into the spool or graph."""
         if self.large:
-            self.spool_file.write(data)
+            self.spool_file.write(nt)
         else:
-            self.buffer.append(data)
+            self.buffer.append(nt)
         if self.rdf is not None:
-            self.rdf.add(*(res.pieces() if res is not None else rdf_parts(nt)))
+            self.rdf.add(*((ttl, jl) if ttl or jl else rdf_parts(nt)))
 
     def flush(self) -> None:
         """Load everything added so far."""
@@ -400,6 +409,12 @@ def build_corpus(
              item: tuple[str, bytes | None, str, int] | None) -> None:
         nonlocal done, last, nbytes
         res = cache.get(key, fd) if item is None else None  # unchanged since the last build
+        rdf: tuple[bytes, bytes, bytes] | None = None
+        if res is not None:
+            try:
+                rdf = res.unpack(sink.on_disk)
+            except ValueError:
+                res = None
         if item is None and res is None:  # the cached row does not load: process the file here
             if _WORKER is None:
                 _init_worker(str(data_dir))
@@ -418,7 +433,8 @@ def build_corpus(
                 return
             res = pickle.loads(blob)
             cache.put(key, fd, blob)
-        assert isinstance(res, ArticleOutput)
+            rdf = res.unpack(sink.on_disk)
+        assert isinstance(res, ArticleOutput) and rdf is not None
         kept.add(key)
         report.articles += 1
         report.facts.update(res.fact_kinds)
@@ -426,7 +442,7 @@ def build_corpus(
         for e in res.entities:
             old = entities.get(e.key)
             entities[e.key] = e if old is None else merge_entity(old, e)
-        sink.add(res)
+        sink.add(*rdf)
         for table, rows in res.records.items():
             records[table] += rows
 
@@ -451,7 +467,7 @@ def build_corpus(
     # the summary cubes count the investments of every article: made from the records once all are in,
     # with the investors' countries read from the entity triples, and loaded with them in one bulk load
     cubes = cube_triples(records["investment"], countries_of(ents))
-    sink.add(None, ntriples(ents) + ntriples(cubes))
+    sink.add(ntriples(ents) + ntriples(cubes))
     say("loading the graph")
     sink.flush()
     graph: Any = sink.store if sink.large else sink.graph

@@ -405,6 +405,26 @@ def test_robustness_damaged_cache_row_is_processed_again(tmp_path, bundled_build
     assert _snapshot(out) == _snapshot(bundled_build)
 
 
+@pytest.mark.slow
+def test_robustness_damaged_frame_in_a_cache_row_is_processed_again(tmp_path, bundled_build) -> None:
+    import pickle
+    import sqlite3
+    from dataclasses import replace
+
+    out = tmp_path / "out"
+    shutil.copytree(bundled_build, out)
+    with sqlite3.connect(out / ".cache" / "articles.sqlite") as db:
+        (path, blob) = db.execute("SELECT path, data FROM articles ORDER BY path LIMIT 1").fetchone()
+        res = pickle.loads(blob)
+        frame = bytearray(res.rdf[0])
+        frame[len(frame) // 2] ^= 0x5A  # one flipped byte inside the compressed N-Triples: the row still unpickles
+        damaged = pickle.dumps(replace(res, rdf=(bytes(frame), *res.rdf[1:])))
+        db.execute("UPDATE articles SET data = ? WHERE path = ?", (damaged, path))
+    code, output = _cli_build(ARTICLES, "--out", out, "--jobs", "1")
+    assert code == 0, output
+    assert _snapshot(out) == _snapshot(bundled_build)
+
+
 # --------------------------------------------------------------------------- escaping and round trips
 FORMULA_ARTICLE = ("2024年5月6日，博世、=cmd、+甲乙、-丙丁、@戊己、庚\"辛、壬'癸、<a>b、x>y等企业在苏州工业园区投资5亿元。\n")
 
