@@ -226,7 +226,8 @@ def _join_wrapped_lines(t: _Text) -> _Text:
             and len(cur.strip()) >= min_len
             and last not in _TERMINAL
             and blanks <= 1
-            and (re.match(rf"[{_CJK}0-9A-Za-z“（(%％]", first) is not None)
+            and (re.match(rf"[{_CJK}0-9A-Za-z“（(%％]", first) is not None
+                 or first in ")）" and cur.count("(") + cur.count("（") > cur.count(")") + cur.count("）"))
             and not nxt.startswith(("●", "▶", "■", "◆", "★", "·"))
         )
         if wraps:

@@ -23,6 +23,16 @@ def test_segment_joins_pdf_line_breaks_and_undoubles_headlines() -> None:
     assert "\n" in s.original and s.original == text[s.start:s.end]
 
 
+def test_segment_joins_a_pdf_line_that_starts_with_the_closing_bracket() -> None:
+    # a break between "(北京" and ")" is a wrap; a line that closes nothing it opened stays a line of its own
+    text = ("卢森堡安赛乐米塔尔增资总投资520亿日元在中国(北京\n)自由贸易试验区高端产业片区建设生产基地，主要从事研\n"
+            "发与生产，预计明年竣工投产，达产后年产值可观。\n")
+    norms = [s.norm for s in segment(Article(id="w", path="w.txt", text=text))]
+    assert any("在中国(北京)自由贸易试验区高端产业片区建设生产基地" in n for n in norms), norms
+    opened = "园区今年新引进外资项目十二个，合同外资超过五亿美元\n）附表：重点项目清单\n"
+    assert len(segment(Article(id="x", path="x.txt", text=opened))) == 2
+
+
 def test_segment_drops_placeholders_navigation_and_sidebar() -> None:
     text = ("首页 > 资讯中心 > 苏州资讯 正文\n![]()\n" + "园区持续扩大开放，外资企业纷纷落户，项目投资不断增长。" * 8 +
             "\n（本报记者 张三）\n舞剧《孔雀》苏州再展翅，著名舞蹈艺术家杨丽萍主演，电影票房新高，观众好评。\n")
