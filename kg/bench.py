@@ -14,7 +14,9 @@ import argparse
 import math
 import os
 import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,13 +56,28 @@ def synthetic_article(rng: random.Random, parks: list[tuple[str, str]], companie
     lines.append("（本报记者 张三）")
     lines.append(rng.choice(_SIDEBAR))
     text = "\n".join(lines) + "\n"
-    if rng.random() < 0.25:  # PDF text: hard line breaks inside words
-        text = "\n".join(text[j:j + 26] for j in range(0, len(text), 26))
+    if rng.random() < 0.25:  # PDF text: each paragraph broken every 26 characters, inside words
+        text = "\n".join(line[j:j + 26] for line in text.split("\n") for j in range(0, len(line) or 1, 26))
     return text, rng.random() < 0.2
 
 
+GENERATOR = "2"  # bumped whenever synthetic_article changes: a corpus folder from another version is made again
+
+
 def make_corpus(folder: Path, n: int, seed: int = 7) -> int:
-    """Write ``n`` synthetic articles into ``folder``; returns the bytes written."""
+    """Write ``n`` synthetic articles into ``folder``; returns the bytes written.
+
+    A folder already made by this version of the generator, with this seed, is kept as it is.
+    """
+    stamp = folder / ".generator"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == f"{GENERATOR} {seed} {n}":
+        return sum(p.stat().st_size for p in folder.rglob("*.txt"))
+    if folder.exists():
+        ours = re.compile(r"\d{4}(?:/a\d{6}\.txt)?|\.generator")
+        strange = [p for p in folder.rglob("*") if not ours.fullmatch(p.relative_to(folder).as_posix())]
+        if strange:
+            raise SystemExit(f"{folder} holds files the generator did not write ({strange[0]}); use another --workdir")
+        shutil.rmtree(folder)
     from kg.gazetteer import default
     from kg.model import EntityType
 
@@ -84,6 +101,7 @@ def make_corpus(folder: Path, n: int, seed: int = 7) -> int:
         sub.mkdir(exist_ok=True)
         (sub / f"a{i:06d}.txt").write_bytes(data)
         total += len(data)
+    stamp.write_text(f"{GENERATOR} {seed} {n}", encoding="utf-8")
     return total
 
 
@@ -354,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in (int(x) for x in args.sizes.split(",") if x):
         corpus = base / f"corpus-{n}"
         t = time.perf_counter()
-        nbytes = make_corpus(corpus, n) if not corpus.exists() else sum(p.stat().st_size for p in corpus.rglob("*.txt"))
+        nbytes = make_corpus(corpus, n)
         print(f"\n== {n} articles, {nbytes / 1e6:.1f} MB (generated in {time.perf_counter() - t:.1f} s)")
         sample = min(n, 2000)
         mb1, a1 = extraction_throughput(corpus, 1, sample)
