@@ -164,3 +164,22 @@ def test_scale_bench_times_every_worker_stage_without_changing_its_output() -> N
     timed = _work((path, None, MAX_BYTES, True), clock)
     assert timed == _work((path, None, MAX_BYTES, True)) and timed[1]  # the clock only watches
     assert set(clock.seconds) == set(stages)
+
+
+def test_scale_bench_corpus_is_kept_remade_when_stale_and_never_over_other_files(tmp_path) -> None:
+    from kg.bench import make_corpus
+
+    folder = tmp_path / "corpus-40"
+    size = make_corpus(folder, 40)
+    files = sorted(folder.rglob("*.txt"))
+    assert len(files) == 40 and size == sum(f.stat().st_size for f in files)
+    first = files[0].read_bytes()
+    files[0].write_bytes(b"edited")
+    assert make_corpus(folder, 40) == size - len(first) + len(b"edited")  # same version and seed: kept as it is
+    (folder / ".generator").write_text("0 7 40", encoding="utf-8")
+    assert make_corpus(folder, 40) == size and files[0].read_bytes() == first  # another version: made again
+    (folder / "notes.md").write_text("mine", encoding="utf-8")
+    (folder / ".generator").unlink()
+    with pytest.raises(SystemExit, match="did not write"):
+        make_corpus(folder, 40)
+    assert (folder / "notes.md").read_text(encoding="utf-8") == "mine"
