@@ -227,7 +227,9 @@ def _join_wrapped_lines(t: _Text) -> _Text:
             and last not in _TERMINAL
             and blanks <= 1
             and (re.match(rf"[{_CJK}0-9A-Za-z“（(%％]", first) is not None
-                 or first in ")）" and cur.count("(") + cur.count("（") > cur.count(")") + cur.count("）"))
+                 or first in "，,、；;：:。！!？?”’」』"  # no line of its own starts with these
+                 or first in ")）" and cur.count("(") + cur.count("（") > cur.count(")") + cur.count("）")
+                 or first in "-－" and re.match(rf"[{_CJK}]", nxt[1:2]) is not None and re.match(rf"[{_CJK}]", last) is not None)
             and not nxt.startswith(("●", "▶", "■", "◆", "★", "·"))
         )
         if wraps:

@@ -29,6 +29,10 @@ def test_segment_joins_a_pdf_line_that_starts_with_the_closing_bracket() -> None
             "发与生产，预计明年竣工投产，达产后年产值可观。\n")
     norms = [s.norm for s in segment(Article(id="w", path="w.txt", text=text))]
     assert any("在中国(北京)自由贸易试验区高端产业片区建设生产基地" in n for n in norms), norms
+    hyphen = ("沙特阿拉伯沙特公共投资基金签约建设总投资9亿元在奎屯\n-独山子经济技术开发区建设新工厂，主要从事研发与生产\n"
+              "，预计明年竣工投产。\n")
+    norms = [s.norm for s in segment(Article(id="h", path="h.txt", text=hyphen))]
+    assert norms == ["沙特阿拉伯沙特公共投资基金签约建设总投资9亿元在奎屯-独山子经济技术开发区建设新工厂，主要从事研发与生产，预计明年竣工投产。"]
     opened = "园区今年新引进外资项目十二个，合同外资超过五亿美元\n）附表：重点项目清单\n"
     assert len(segment(Article(id="x", path="x.txt", text=opened))) == 2
 
