@@ -226,6 +226,8 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         by_s.setdefault(m.sentence, []).append(m)
     sightings = park_sightings(mentions, sentences, g)
     facts: list[Fact] = []
+    guessed: list[tuple[Fact, int, int]] = []  # investments whose park is not named in their sentence
+    stated: list[tuple[Fact, int, int]] = []  # and those whose park is
     topic: Mention | None = None
     last_block = 0
     last_inv: tuple[Fact, int, int] | None = None
@@ -239,6 +241,9 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         date = _sentence_date(ms) or s.date_hint
         outbound = _outbound(s, ms, masked, sightings, g, ev, date)
         found = _investments(article, s, ms, masked, spans, sightings, g, ev, date)
+        named = {m.key for m in ms if m.kind == _PARK}
+        for f in found:
+            (stated if f.parties[1] in named else guessed).append((f, s.index, s.block))
         if not found and not outbound and last_inv is not None:
             found = _continued_investment(s, ms, masked, last_inv, ev, date)
         if found:
@@ -258,7 +263,22 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         facts += _hierarchy(s, ms, sightings, g, ev)
         facts += _statistics(s, ms, sightings, ev, date)
     facts += _park_name_cooperations(article, sentences, mentions, g)
-    return _dedupe(facts)
+    return _dedupe(_drop_guessed_hosts(facts, guessed, stated))
+
+
+def _drop_guessed_hosts(facts: list[Fact], guessed: list[tuple[Fact, int, int]],
+                        stated: list[tuple[Fact, int, int]]) -> list[Fact]:
+    """An investment with no amount whose park came from the context gives way to the same investor's
+    investment in a park its own sentence names, two sentences away at most (日本松下的项目也落户大连。
+    …松下…选址大连保税区汽车产业园区: the project is in that park, not in the park the article is about).
+    """
+    drop = set()
+    for f, index, block in guessed:
+        if f.amount is None and any(
+                o.parties[0] == f.parties[0] and o.parties[1] != f.parties[1] and abs(i - index) <= 2 and abs(b - block) <= 1
+                for o, i, b in stated):
+            drop.add(id(f))
+    return [f for f in facts if id(f) not in drop] if drop else facts
 
 
 def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention],

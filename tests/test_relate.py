@@ -35,6 +35,16 @@ def test_relate_host_from_context_and_country_host(gazetteer) -> None:
                    ("company/zoetis", "park/suzhou-industrial-park", "200000000")]
 
 
+def test_relate_a_park_named_near_by_beats_the_park_of_the_context(gazetteer) -> None:
+    text = ("苏州工业园区持续扩大开放，去年新设外资项目一百余个，博世也在园区设立了新的研发中心。"
+            "日本松下的车载电池项目也落户江苏。二〇一五年五月，松下在昆山经济技术开发区投资二十六亿元建设电池工厂。")
+    facts, _ = _facts(text, gazetteer)
+    got = sorted((f.parties[0], f.parties[1], f.amount.value if f.amount else "") for f in facts if f.kind == "investment")
+    assert ("company/panasonic", "park/suzhou-industrial-park", "") not in got, got
+    assert ("company/panasonic", "park/kunshan-etdz", "2600000000") in got, got
+    assert ("company/bosch", "park/suzhou-industrial-park", "") in got, got  # nobody names another park for it
+
+
 def test_relate_domestic_partners_are_not_investors(gazetteer) -> None:
     text = "苏州工业园区内，赛诺菲设立亚洲首个全球研究院，并与百图生科、信达生物等开展合作。"
     facts, _ = _facts(text, gazetteer)
