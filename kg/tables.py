@@ -368,7 +368,8 @@ def entity_rows(g: object, info: EntityInfo | None = None) -> list[dict[str, str
             "iri": s, "type": types[cls], "label_zh": label(s, "zh-Hans"),
             "label_en": label(s, "en") if info.has(s, "en") else "",
             "country": info.country.get(s) or info.iso.get(s, ""),
-            "aliases": "|".join(sorted({t for tag, t in alts.get(s, []) if tag != "zh-hant"})),
+            # every other name, in either script: a name looked up as the article wrote it (崑山) is found
+            "aliases": "|".join(sorted({t for _tag, t in alts.get(s, [])})),
             "label_zh_hant": "|".join(sorted({t for tag, t in alts.get(s, []) if tag == "zh-hant"})),
             "kind": _local(kind) if kind else ("platform" if cls == "JointPlatform" else ""),
             "part_of": b["part_of"], "parent": b["org_parent"] if not b["part_of"] else "",

@@ -67,6 +67,17 @@ def test_end_to_end_unseen_articles_score(tmp_path) -> None:
     assert fig["investment_precision"] >= 0.6, fig["investments_false"]
 
 
+def test_end_to_end_aliases_hold_the_names_as_articles_wrote_them(bundled_build) -> None:
+    """A Traditional article's spelling of a name is an alias too: looking up 戰略合作備忘錄 or 無錫高新區 finds it."""
+    rows = _rows(bundled_build / "entities.csv")
+    hant = [r for r in rows if r["label_zh_hant"]]
+    assert hant
+    for r in hant:
+        aliases = set(r["aliases"].split("|"))
+        assert set(r["label_zh_hant"].split("|")) <= aliases, r
+        assert r["label_zh"] not in aliases, r
+
+
 def test_end_to_end_ntriples_rows_are_rdflibs_own(gazetteer) -> None:
     """The build's N-Triples writer (terms written once per call) gives rdflib's rows, from a list or a generator."""
     from rdflib.plugins.serializers.nt import _nt_row
