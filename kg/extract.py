@@ -283,6 +283,7 @@ _STOP_FLAGS = frozenset(("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "
                "y", "e", "o", "q", "k", "i", "ad", "an"))
 _VERBAL_NOUNS = {"合作", "服务", "改革", "建设", "加工", "招商", "发展", "管理", "交流", "推进", "培育", "开发", "投资",
                  "生产", "研发", "制造", "运营", "创新", "升级", "转型", "整合", "规划", "策划", "引进", "落户"}
+_FUNCTION_FLAGS = frozenset(("p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "y", "e", "o"))
 _NOT_NAME_CHAR = re.compile(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]")
 _NAME_VERBS = frozenset(L.LEADING_VERBS) | frozenset(L.SUBJECT_TRIGGERS) | frozenset(L.OBJECT_TRIGGERS)
 _NAME_STOP_WORDS = frozenset(("等", "之", "其", "各", "该", "这", "此", "一般"))
@@ -356,7 +357,7 @@ def is_common_word(name: str) -> bool:
 
 
 def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False,
-                company: bool = False) -> int | None:
+                company: bool = False, legal: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
 
     Walks back over the words before the suffix (jieba) and stops at verbs,
@@ -397,6 +398,18 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             break
         start -= len(word)
         i -= 1
+    if legal:
+        # A registered name starts with its place and may hold verbs (澳门都市更新股份有限公司,
+        # 澳门投资发展股份有限公司): from the last place before the walk's stop, if nothing but name lies between.
+        offsets, pos = [], 0
+        for word, flag in toks:
+            offsets.append((pos, word, flag))
+            pos += len(word)
+        for p in _places_regex(g).finditer(window):
+            if p.start() < start and p.end() - p.start() >= 2 and not any(
+                    at >= p.start() and (flag in _FUNCTION_FLAGS or word in L.NAME_BAD_CHARS) for at, word, flag in offsets):
+                start = p.start()
+                break
     if start >= kind_start:
         return None  # no trade name before the kind of company (投资有限公司)
     name_start = lo + start
@@ -405,15 +418,19 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
     # unless what comes before it is itself a named body (江南大学无锡…研究院).
     stem = text[name_start:stem_end]
-    places = g.cached("places_regex", lambda: re.compile("|".join(re.escape(p) for p in sorted(
-        {n for n in g.country_names if len(n) >= 2} | {c for c in g.cities if len(c) >= 2}, key=len, reverse=True))))
-    hit = places.search(stem, 1) if len(stem) > 1 else None
+    hit = _places_regex(g).search(stem, 1) if len(stem) > 1 else None
     first = (hit.start(), hit.group(0)) if hit else None
     if first is not None:
         pre = stem[: first[0]]
         if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre):
             name_start += first[0]
     return name_start
+
+
+def _places_regex(g: Gazetteer) -> re.Pattern[str]:
+    """Country and city names of two characters or more, longest first."""
+    return g.cached("places_regex", lambda: re.compile("|".join(re.escape(p) for p in sorted(
+        {n for n in g.country_names if len(n) >= 2} | {c for c in g.cities if len(c) >= 2}, key=len, reverse=True))))
 
 
 _PARK_RX = re.compile("|".join(re.escape(x) for x in L.PARK_SUFFIXES))
@@ -464,6 +481,10 @@ def _abbreviates(short: str, stem: str) -> bool:
     return not is_common_word(short) and sum(c in stem for c in set(short)) >= 2
 
 
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+_REGISTERED_WITH_PLACE = frozenset(("HK", "MO", "TW"))
+
+
 def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: EntityType,
                   known: Sequence[Mention]) -> list[Mention]:
     out = []
@@ -476,7 +497,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if cover is not None and _word_edge_before(text, cover):
             continue  # a dictionary name, and nothing before it can lengthen it: skip the tokenizer
         new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"),
-                                company=etype is EntityType.COMPANY)
+                                company=etype is EntityType.COMPANY, legal=suffix in _LEGAL_FORMS)
         if new_start is None:
             continue
         name = text[new_start:end]
@@ -511,7 +532,10 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         country = _name_country(name, g)
         short = _SHORT_FORM.match(text, end)
         data: dict[str, str] = {"name": name, "short": short.group(1) if short and _abbreviates(short.group(1), stem) else ""}
-        if etype is EntityType.COMPANY and country and country != "CN":
+        if etype is EntityType.COMPANY and country and country != "CN" and not (
+                suffix in _LEGAL_FORMS and country in _REGISTERED_WITH_PLACE):
+            # 美国苹果公司 is 苹果公司 from the US; a name registered in Hong Kong, Macao or Taiwan keeps
+            # its place (澳门投资发展股份有限公司)
             prefix = next((c for c in _countries_sorted(g) if name.startswith(c)), "")
             if prefix and len(name) - len(prefix) >= 4:
                 rest = name[len(prefix):]
@@ -677,7 +701,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                 continue
         if _is_generic(name[: len(name) - len(suffix_hit)] if suffix_hit else name, g):
             continue
-        if re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name) and not suffix_hit:
+        if not suffix_hit and (re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name)
+                               or any(w in name for w in L.NOT_IN_BARE_NAMES)):
             continue
         if re.search(r"[市县州省区镇村]$|十大|百强|500强|^前|^[只仅共约有]|[一二两三四五六七八九十几数多]+[家个名位批]|"
                      r"签订|签署|投资|设立|建设|宣布", name) and suffix_hit not in (

@@ -168,3 +168,19 @@ def test_extract_place_then_build_verb_is_not_a_platform(gazetteer) -> None:
     assert any(m.kind == "Park" and m.surface == "中新广州知识城" for m in built)
     named = _mentions("双方同意建立中德智能制造合作中心。", gazetteer)
     assert [m.surface for m in named if m.kind == "Agreement"] == ["中德智能制造合作中心"]
+
+
+def test_extract_registered_name_keeps_its_place_and_its_verbs(gazetteer) -> None:
+    """A Macao-registered name holds verbs (更新, 投资发展) and starts with its place; a US firm's country is dropped."""
+    ms = _mentions("2020年4月9日，当时的横琴新区管委会与澳门都市更新股份有限公司签署土地出让合同。"
+                   "澳门投资发展股份有限公司与太平资本保险资产管理有限公司签署委托管理协议。", gazetteer)
+    names = {m.get("name") for m in ms if m.kind == "Company"}
+    assert {"澳门都市更新股份有限公司", "澳门投资发展股份有限公司", "太平资本保险资产管理有限公司"} <= names, names
+    assert {m.country for m in ms if m.get("name", "").startswith("澳门")} == {"MO"}
+    us = _mentions("美国康宁有限公司在合肥新站高新区投资建设新工厂。", gazetteer)
+    assert [m.get("name") or m.surface for m in us if m.kind == "Company"] in (["康宁有限公司"], ["康宁"])
+
+
+def test_extract_a_phrase_about_people_or_time_after_a_country_is_not_a_company(gazetteer) -> None:
+    ms = _mentions("首批19名以色列学生今年暑期将来常州参加科创训练营。", gazetteer)
+    assert not [m for m in ms if m.kind == "Company"]
