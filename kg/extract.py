@@ -459,6 +459,8 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     out += _country_compounds(s, g)
     if "与" in text or "和" in text:
         out += _partner_slot_names(s, g, known)
+    if "、" in text and "等" in text:
+        out += _listed_companies(s, g, known)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
         if k.kind != _COMPANY:
@@ -717,6 +719,52 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             data["inst_kind"] = _inst_kind(suffix_hit)
         out.append(_m(s, k.start, j, etype.value, key=pattern_key(etype.value, name), source=Source.PATTERN,
                       country=k.country, **data))
+    return out
+
+
+_LIST_COUNT = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?$")
+_LIST_HEAD = re.compile(r"[^，,。；;：:！？!?()（）“”\s]{0,6}?(?:企业|公司|集团|药企|车企|厂商|银行|财团)")
+_LIST_ITEM = re.compile(rf"[{L.CJK}A-Za-z0-9&·\-]{{2,10}}")
+
+
+def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业.
+
+    Each item the gazetteer does not know becomes a company of that country.
+    """
+    out: list[Mention] = []
+    text = s.norm
+    for k in known:
+        if k.kind != _COUNTRY or k.country in ("", "CN"):
+            continue
+        count = _LIST_COUNT.search(text, 0, k.start)
+        if count is None or not _LIST_HEAD.match(text, k.end):
+            continue
+        a = max(text.rfind(c, 0, count.start()) for c in "，,。；;：:！？!?()（）“”") + 1
+        items = text[a:count.start()].split("、")
+        if len(items) < 2:
+            continue
+        pos = a
+        for n, item in enumerate(items):
+            start, end = pos, pos + len(item)
+            pos = end + 1
+            if n == 0:  # the first item may follow a verb: 吸引了乐康瑞德、…
+                cut = 0
+                for word, flag in _tokens(item):
+                    if word in _NAME_VERBS or flag in _STOP_FLAGS or word in ("了", "有", "包括", "如"):
+                        cut += len(word)
+                        continue
+                    break
+                start += cut
+                item = item[cut:]
+            if not _LIST_ITEM.fullmatch(item) or any(c in "的是在了将对为与和及其这那之" for c in item):
+                continue
+            if any(o.kind in ENTITY_KINDS and o.start <= start and end <= o.end for o in known):
+                continue  # a name the gazetteer or another rule already has
+            if is_common_word(item) or _is_generic(item, g) or re.search(r"\d", item) and not re.search("[A-Za-z]", item):
+                continue
+            out.append(_m(s, start, end, _COMPANY, key=pattern_key("company", item), source=Source.PATTERN,
+                          country=k.country, name=item, listed="1"))
     return out
 
 

@@ -72,6 +72,11 @@ def _investor_key(m: Mention) -> str:
     return m.key
 
 
+# 投资 in the name of an event or a mood (投资说明会, 投资环境, 投资信心) is no one investing.
+_EVENT_NOUNS = re.compile(r"(?:投资|招商|签约)(?:说明会|推介会|洽谈会|环境|促进会?|峰会|论坛|机会|热情|信心|意愿|"
+                          r"考察团?|大会|活动|仪式)")
+
+
 def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int]) -> str:
     """Why a company mention is investing here ('' when it is not)."""
     a, b = clause
@@ -103,8 +108,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     scope = masked[m.end:nxt]
     own = masked[m.end:b]
     nominal = "的(?:布局|落地|建设|扎根|升级|打造)"  # …的布局: a noun, not the company acting
-    own_verbal = re.sub(nominal, "的□", own)
-    scope = re.sub(nominal, "的□", scope)
+    own_verbal = _EVENT_NOUNS.sub("□", re.sub(nominal, "的□", own))
+    scope = _EVENT_NOUNS.sub("□", re.sub(nominal, "的□", scope))
     if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
         return "subject"
     # A 与 <park or government> 签署/签约 …: the company signs an investment with the park.

@@ -184,3 +184,15 @@ def test_extract_registered_name_keeps_its_place_and_its_verbs(gazetteer) -> Non
 def test_extract_a_phrase_about_people_or_time_after_a_country_is_not_a_company(gazetteer) -> None:
     ms = _mentions("首批19名以色列学生今年暑期将来常州参加科创训练营。", gazetteer)
     assert not [m for m in ms if m.kind == "Company"]
+
+
+def test_extract_a_list_closed_by_a_countrys_companies_names_each_item(gazetteer) -> None:
+    ms = _mentions("乐康瑞德、滕氏医疗、哈尼塔、纳塔力等以色列高科技企业都在这里安了家。", gazetteer)
+    assert sorted((m.get("name"), m.country) for m in ms if m.kind == "Company") == [
+        ("乐康瑞德", "IL"), ("哈尼塔", "IL"), ("滕氏医疗", "IL"), ("纳塔力", "IL")]
+    # known names stay what the gazetteer says; a list of countries, or one not closed by companies, names nobody
+    known = _mentions("吸引了LG显示、LG伊诺特等1000余家韩国企业在烟台投资兴业。", gazetteer)
+    assert {(m.key.startswith("company/x-"), m.get("name") or m.surface) for m in known if m.kind == "Company"} == {
+        (False, "LG显示"), (True, "LG伊诺特")}
+    assert not [m for m in _mentions("美国、德国、日本等国家的客商前来洽谈。", gazetteer) if m.kind == "Company"]
+    assert not [m for m in _mentions("新能源、新材料等德国重点领域。", gazetteer) if m.kind == "Company"]

@@ -108,3 +108,13 @@ def test_relate_a_name_keeps_its_country_through_the_article(gazetteer) -> None:
     investors = {f.parties[0] for f in facts if f.kind == "investment"}
     assert "company/x-%E4%BC%AF%E6%9B%BC%E9%9B%86%E5%9B%A2" in investors
     assert {e.country for e in ents if e.key == "company/x-%E4%BC%AF%E6%9B%BC%E9%9B%86%E5%9B%A2"} == {"DE"}
+
+
+def test_relate_attending_an_investment_event_is_not_investing(gazetteer) -> None:
+    text = ("中德生态园驻德办事处在慕尼黑运营，欧博迈亚、辛北尔康普等百余家德国企业代表参加了同期举办的投资说明会。"
+            "同年，乐康瑞德、哈尼塔等以色列企业落户中以常州创新园。")
+    facts, _ = _facts(text, gazetteer)
+    investors = sorted(f.parties[0] for f in facts if f.kind == "investment")
+    assert len(investors) == 2 and all(k.startswith("company/x-") for k in investors), investors
+    hosts = {f.parties[1] for f in facts if f.kind == "investment"}
+    assert hosts == {"park/china-israel-changzhou-innovation-park"}
