@@ -516,6 +516,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 continue  # 江苏省高新区: a class of parks, not one park
         if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
             continue
+        if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
+            continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
         if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(
                 name.startswith(c) for c in g.cities if len(c) >= 2):
             continue

@@ -196,3 +196,9 @@ def test_extract_a_list_closed_by_a_countrys_companies_names_each_item(gazetteer
         (False, "LG显示"), (True, "LG伊诺特")}
     assert not [m for m in _mentions("美国、德国、日本等国家的客商前来洽谈。", gazetteer) if m.kind == "Company"]
     assert not [m for m in _mentions("新能源、新材料等德国重点领域。", gazetteer) if m.kind == "Company"]
+
+
+def test_extract_a_park_word_that_names_a_project_is_no_park(gazetteer) -> None:
+    ms = _mentions("——法国雷诺集团无人驾驶汽车示范区项目；——中国探月武汉“太空生态城”项目。", gazetteer)
+    assert not [m for m in ms if m.kind == "Park"]
+    assert [m.key for m in _mentions("大众汽车在合肥新桥智能电动汽车产业园投资建设。", gazetteer) if m.kind == "Park"]
