@@ -13,7 +13,7 @@ from dataclasses import replace
 from kg import lexicon as L
 from kg._context import context_park
 from kg.extract import ENTITY_KINDS, park_sightings
-from kg.gazetteer import Gazetteer
+from kg.gazetteer import Gazetteer, normalise_name
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
 
 _PARK = EntityType.PARK.value
@@ -322,6 +322,15 @@ def _sentence_date(ms: Sequence[Mention]) -> str:
     return ""
 
 
+def _city_destination(masked: str, g: Gazetteer) -> str:
+    """The city the sentence sends its subject to by name (落户武汉, 来到武汉, 在烟台投资), or ''."""
+    rx = g.cached("city_destination", lambda: re.compile(
+        r"(?:落户|来到|扎根|进驻|入驻|落地|布局|到|在|于)(" + "|".join(re.escape(c) for c in sorted(
+            (c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))"))
+    hit = rx.search(masked)
+    return hit.group(1) if hit else ""
+
+
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
@@ -336,6 +345,11 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
         return min(parks, key=lambda p: abs(p.start - m.start)).key
     siblings = {p.key for p in ms if p.kind == _PARK and _sibling(masked, p, m)}
     host = context_park(sightings, s.index, s.block, m.start)
+    city = _city_destination(masked, g) if not parks else ""
+    if city and host:
+        ent = g.entities.get(host)
+        if ent is not None and ent.city and normalise_name(ent.city) not in (city, city + "市") and ent.province != city:
+            return "country/CN"  # 在烟台投资兴业 in an article about a park in Changzhou: not that park
     if host in siblings:
         return ""
     if not host and sightings:
@@ -353,7 +367,8 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
 
 
 _AGGREGATE = re.compile(r"等\s*\d+\s*个(?:重点|签约|外资|合作)?项目|共\s*\d+\s*个项目|\d+\s*个项目(?:集中)?签约|"
-                        r"[0-9一二三四五六七八九十两]+(?:个|家)(?:项目|企业)[^，,。；;]{0,6}(?:合计|总计|共计)")
+                        r"[0-9一二三四五六七八九十两]+(?:个|家)(?:项目|企业)[^，,。；;]{0,6}(?:合计|总计|共计)|"
+                        r"等\s*[0-9一二三四五六七八九十百两]+(?:余|多)?(?:家|个)[^。；;]{0,40}(?:合计|总计|共计)")
 
 
 def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tuple[Fact, int, int], ev: Evidence,

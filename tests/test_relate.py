@@ -118,3 +118,19 @@ def test_relate_attending_an_investment_event_is_not_investing(gazetteer) -> Non
     assert len(investors) == 2 and all(k.startswith("company/x-") for k in investors), investors
     hosts = {f.parties[1] for f in facts if f.kind == "investment"}
     assert hosts == {"park/china-israel-changzhou-innovation-park"}
+
+
+def test_relate_a_city_named_as_destination_overrides_a_park_elsewhere(gazetteer) -> None:
+    park = "中以常州创新园今年新增以色列企业二十家。"
+    other = _facts(park + "博世已在烟台投资兴业。", gazetteer)[0]
+    assert [(f.parties[0], f.parties[1]) for f in other if f.kind == "investment"] == [("company/bosch", "country/CN")]
+    same = _facts(park + "博世已落户常州。", gazetteer)[0]  # the park's own city: the park stays the host
+    assert [(f.parties[0], f.parties[1]) for f in same if f.kind == "investment"] == [
+        ("company/bosch", "park/china-israel-changzhou-innovation-park")]
+
+
+def test_relate_a_total_over_a_list_of_firms_is_nobodys_amount(gazetteer) -> None:
+    text = "中法武汉生态示范城持续发展。法国凯奥雷斯集团等16家中外企业签约进驻生态城，项目投资合计约1000亿元。"
+    facts, _ = _facts(text, gazetteer)
+    inv = [f for f in facts if f.kind == "investment"]
+    assert len(inv) == 1 and inv[0].amount is None and inv[0].parties[1] == "park/sino-french-wuhan-eco-city"
