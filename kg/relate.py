@@ -250,7 +250,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         for f in found:
             (stated if f.parties[1] in named else guessed).append((f, s.index, s.block))
         if not found and not outbound and last_inv is not None:
-            found = _continued_investment(s, ms, masked, last_inv, ev, date)
+            found = _continued_investment(s, ms, masked, last_inv, ev, date, g)
         if found:
             last_inv = (found[-1], s.index, s.block)
         elif last_inv is not None and any(m.kind == _COMPANY and m.key != last_inv[0].parties[0]
@@ -372,16 +372,18 @@ _AGGREGATE = re.compile(r"等\s*\d+\s*个(?:重点|签约|外资|合作)?项目|
 
 
 def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tuple[Fact, int, int], ev: Evidence,
-                          date: str) -> list[Fact]:
+                          date: str, g: Gazetteer) -> list[Fact]:
     """A sentence that goes on about the last investment (本阶段计划投资80亿美元…) adds its amounts to it."""
     fact, index, block = last
     if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
         return []
     if any(m.kind == _COMPANY and m.key != fact.parties[0] for m in ms):
         return []
+    investor = g.entities.get(fact.parties[0])
+    home = investor.country if investor is not None else ""
     if re.search(r"中方|走出去|对外投资|境外|海外投资", s.norm) or any(
-            m.kind == _COUNTRY and m.country != "CN" for m in ms):
-        return []  # Chinese money going abroad, not the foreign investor's
+            m.kind == _COUNTRY and m.country not in ("CN", home) for m in ms):
+        return []  # Chinese money going abroad, not the foreign investor's (the investor's own country may be named)
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") == "investment"]
     if not amounts:
         return []

@@ -134,3 +134,13 @@ def test_relate_a_total_over_a_list_of_firms_is_nobodys_amount(gazetteer) -> Non
     facts, _ = _facts(text, gazetteer)
     inv = [f for f in facts if f.kind == "investment"]
     assert len(inv) == 1 and inv[0].amount is None and inv[0].parties[1] == "park/sino-french-wuhan-eco-city"
+
+
+def test_relate_a_sentence_about_the_last_project_may_name_the_investors_own_country(gazetteer) -> None:
+    first = "埃克森美孚惠州乙烯项目投产仪式在惠州大亚湾经济技术开发区举行。"
+    facts, _ = _facts(first + "这个总投资超过100亿美元的项目，是美国企业在华独资建设的第一个重大石化项目。", gazetteer)
+    got = {(f.parties[0], f.amount.value if f.amount else "", f.amount.qualifier if f.amount else "")
+           for f in facts if f.kind == "investment"}
+    assert ("company/exxonmobil", "10000000000", "over") in got, got
+    abroad, _ = _facts(first + "这个项目总投资超过100亿美元，所需设备从德国进口。", gazetteer)
+    assert not [f for f in abroad if f.kind == "investment" and f.amount is not None]
