@@ -102,6 +102,10 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""
     if any(before.rstrip("□、").endswith(v) for v in L.SERVICE_VERBS):
         return ""
+    if before.endswith("包括") and masked.startswith("在内", m.end):
+        return ""  # 为包括LG新能源在内的园区企业提供绿电: one example of those served
+    if re.search(r"继[^，,。；;继]*$", before) and re.match(r"[^，,。；;]*?之后", masked[m.end:b]):
+        return ""  # LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个基地: what the new one is compared with
     # Scope of the company as subject: to the next company in the sentence, or the sentence end.
     nxt = min((o.start for o in ms if o.kind == _COMPANY and o.start > m.end
                and masked[m.end:o.start].strip("□、等") != ""), default=len(text))
@@ -447,6 +451,11 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
             elif re.fullmatch(r"[^□]{0,4}", masked[head[0]:amt.start]) and re.fullmatch(
                     r"\s*", masked[amt.end:head[1]]):
                 chosen = investors[0]  # a headline figure: "10亿欧元：赛诺菲…"
+            elif amt.get("qualifier") != "cumulative" and len({i[0].key for i in investors}) == 1 and all(
+                    c.key == investors[0][0].key or c.start > amt.end and c.country not in ("", "CN")
+                    for c in all_companies) and re.search(
+                    r"(?:总投资|投资额|计划投资|初期投资|一期投资)[^，,。；;]{0,4}$", masked[head[0]:amt.start]):
+                chosen = investors[0]  # 初期总投资约5亿美元，是LG化学…的生产基地: the one company the sentence names
         if chosen is not None:
             owner.setdefault(id(chosen[0]), []).append(amt)
     facts = []

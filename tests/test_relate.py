@@ -144,3 +144,13 @@ def test_relate_a_sentence_about_the_last_project_may_name_the_investors_own_cou
     assert ("company/exxonmobil", "10000000000", "over") in got, got
     abroad, _ = _facts(first + "这个项目总投资超过100亿美元，所需设备从德国进口。", gazetteer)
     assert not [f for f in abroad if f.kind == "investment" and f.amount is not None]
+
+
+def test_relate_amounts_that_belong_to_the_one_company_named_and_to_nobody_else(gazetteer) -> None:
+    park = "南京经济技术开发区迎来新项目。"
+    lg = _facts(park + "同年10月项目破土动工，初期总投资约5亿美元，是LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个电池生产基地。",
+                gazetteer)[0]
+    got = [(f.parties[0], f.amount.value if f.amount else "") for f in lg if f.kind == "investment"]
+    assert got == [("company/lg-chem", "500000000")], got  # the plants it is compared with are not investing
+    served = _facts(park + "华能国际电力将为包括LG化学在内的园区企业提供绿电，该项目总投资20亿元。", gazetteer)[0]
+    assert not [f for f in served if f.kind == "investment"]
