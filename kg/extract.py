@@ -319,7 +319,8 @@ _SIGNED_AGREEMENT = re.compile(
     rf"(?:{'|'.join(L.SIGN_VERBS)})(?:了)?(?P<name>[{L.CJK}]{{0,10}}?(?:{'|'.join(L.AGREEMENT_NOUNS)}))")
 # A full name that declares its short form, as Chinese reports do on first mention:
 # 中国玻璃控股有限公司（简称“中玻”）, 泰达苏伊士经贸合作区（以下简称“泰达合作区”）.
-_SHORT_FORM = re.compile(r"[(（]\s*(?:以下|下文)?(?:简称|下称)(?:为)?\s*[“\"「『]([^”\"」』()（）]{2,12})[”\"」』]")
+_SHORT_FORM = re.compile(r"[(（]\s*(?:以下|下文)?(?:简称|下称)(?:为)?\s*(?:[“\"「『]([^”\"」』()（）]{2,12})[”\"」』]|"
+                         r"([^“”\"「」『』()（）,，、；;：:\s]{2,12})(?=[)）]))")
 _LAST_ITEM_ETC = re.compile(rf"([{L.CJK}A-Za-z0-9]{{2,8}}?)等")
 _BILATERAL = re.compile(r"[^\s(（]{1,3}[(（]")
 _NAME_FLAGS_OK_M = re.compile(r"^[^0-9亿万千百十个家年月日次批项多]+$")
@@ -475,12 +476,18 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     return out
 
 
-def _abbreviates(short: str, stem: str) -> bool:
-    """A declared short form is a name only when built from the name's own characters (中玻 of 中国玻璃控股).
+def _abbreviates(short: str, stem: str, g: Gazetteer) -> bool:
+    """A declared short form is a name when built from the name's own characters (中玻 of 中国玻璃控股),
+    or when it is no word of the language (奥特斯, the brand of 奥地利科技与系统技术股份公司).
 
     (以下简称“公司”) or (简称“合资公司”) name a role, and would claim every 公司 of the article.
     """
-    return not is_common_word(short) and sum(c in stem for c in set(short)) >= 2
+    if is_common_word(short):
+        return False
+    if sum(c in stem for c in set(short)) >= 2:
+        return True
+    role = short.endswith(("公司", "集团", "企业", "项目", "协议", "合同", "基地", "工厂", "园区", "股东", "方"))
+    return not (role or _is_generic(short, g) or _generic_start_regex(g).match(short))
 
 
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
@@ -498,10 +505,18 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     default=None)
         if cover is not None and _word_edge_before(text, cover):
             continue  # a dictionary name, and nothing before it can lengthen it: skip the tokenizer
-        new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室"),
+        new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室",
+                                                                          *_LEGAL_FORMS, "股份公司"),
                                 company=etype is EntityType.COMPANY, legal=suffix in _LEGAL_FORMS)
         if new_start is None:
             continue
+        if etype is EntityType.COMPANY and suffix in (*_LEGAL_FORMS, "股份公司") and new_start > 0 and text[new_start - 1] in "与和&":
+            # 奥地利科技与系统技术股份公司: a name in two halves, the first starting with its country
+            cs = max(text.rfind(c, 0, new_start - 1) for c in "，,。；;：:！？!?()（）“”、 ") + 1
+            first = text[cs:new_start - 1]
+            if 2 < len(first) <= 10 and any(first.startswith(c) and len(first) > len(c) for c in g.country_names) and not any(
+                    k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
+                new_start = cs
         name = text[new_start:end]
         stem = name[: -len(suffix)]
         lead = _generic_lead(stem, g)
@@ -534,8 +549,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
-        short = _SHORT_FORM.match(text, end)
-        data: dict[str, str] = {"name": name, "short": short.group(1) if short and _abbreviates(short.group(1), stem) else ""}
+        short_hit = _SHORT_FORM.match(text, end)
+        short = (short_hit.group(1) or short_hit.group(2)) if short_hit else ""
+        data: dict[str, str] = {"name": name, "short": short if short and _abbreviates(short, stem, g) else ""}
         if etype is EntityType.COMPANY and country and country != "CN" and not (
                 suffix in _LEGAL_FORMS and country in _REGISTERED_WITH_PLACE):
             # 美国苹果公司 is 苹果公司 from the US; a name registered in Hong Kong, Macao or Taiwan keeps

@@ -117,7 +117,7 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
         return "subject"
     # A 与 <park or government> 签署/签约 …: the company signs an investment with the park.
-    conj = re.match(r"\s*(?:与|和|同)", own)
+    conj = re.match(r"\s*(?:[(（]?[^()（）与和同，,。；;]{0,24}[)）])?\s*(?:与|和|同)", own)  # (简称奥特斯)与两江新区签署协议
     if conj:
         counter = [o for o in ms if o.start >= m.end + conj.end() and o.kind in (_PARK, _INSTITUTION)
                    and o.start - (m.end + conj.end()) <= 1]
@@ -784,7 +784,8 @@ def collect_entities(article: Article, sentences: Sequence[Sentence], mentions: 
                 found[key] = replace(_pattern_entity(m, g), evidence=_evidence(article, s))
         if m.kind == _COMPANY and m.surface != found[key].label_zh:
             name = m.surface
-            if not (m.get("prefixed") or m.get("enumerated")) or name.startswith(found[key].label_zh):
+            if not (m.get("prefixed") or m.get("enumerated")) or name.startswith(found[key].label_zh) or (
+                    name == m.get("short")):  # the declared short form (简称奥特斯) is how the article calls it
                 surfaces.setdefault(key, set()).add(name)
         if m.kind != _COMPANY and m.surface != found[key].label_zh and not m.key.startswith(
                 "agreement/") and m.source is Source.GAZETTEER:

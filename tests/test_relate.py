@@ -154,3 +154,14 @@ def test_relate_amounts_that_belong_to_the_one_company_named_and_to_nobody_else(
     assert got == [("company/lg-chem", "500000000")], got  # the plants it is compared with are not investing
     served = _facts(park + "华能国际电力将为包括LG化学在内的园区企业提供绿电，该项目总投资20亿元。", gazetteer)[0]
     assert not [f for f in served if f.kind == "investment"]
+
+
+def test_relate_a_company_with_an_unquoted_short_form_signs_and_invests(gazetteer) -> None:
+    text = ("昨日，奥地利科技与系统技术股份公司（简称奥特斯）与重庆两江新区签署协议，计划投资约十亿欧元，在两江新区新建工厂。"
+            "奥特斯是全球领先的载板制造商。")
+    facts, ents = _facts(text, gazetteer)
+    inv = [f for f in facts if f.kind == "investment"]
+    assert [(f.parties[1], f.amount.value, f.amount.currency) for f in inv] == [
+        ("park/liangjiang-new-area", "1000000000", "EUR")]
+    ats = next(e for e in ents if e.key == inv[0].parties[0])
+    assert ats.country == "AT" and "奥特斯" in ats.aliases, ats
