@@ -428,6 +428,13 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     return name_start
 
 
+def _word_at_start(name: str) -> bool:
+    """Whether the name opens with a word of two characters or more that is a noun (对外经济贸易大学), so
+    that its first character is not the function word it would be alone (对, 在, 与)."""
+    word, flag = _tokens(name)[0]
+    return len(word) >= 2 and flag.startswith("n")
+
+
 def _places_regex(g: Gazetteer) -> re.Pattern[str]:
     """Country and city names of two characters or more, longest first."""
     return g.cached("places_regex", lambda: re.compile("|".join(re.escape(p) for p in sorted(
@@ -526,6 +533,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             stem = name[: -len(suffix)]
         if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem):
             continue
+        if etype is EntityType.COMPANY and stem in g.country_names:
+            continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after
         if _REGION_STEM.fullmatch(stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park
@@ -534,7 +543,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
             continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
         if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(
-                name.startswith(c) for c in g.cities if len(c) >= 2):
+                name.startswith(c) for c in g.cities if len(c) >= 2) and not _word_at_start(name):
             continue
         if etype is EntityType.COMPANY and suffix == "公司" and len(stem) < 3:
             continue
@@ -679,6 +688,10 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             continue  # 印度 in 印度尼西亚, 厄瓜多 in 厄瓜多尔: the longer country is the one written
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
         i += _foreign_state_len(text[i:], g, stops)
+        if text.startswith("株式会社", i):  # 韩国株式会社LG化学: the legal form written first, then the name
+            i += len("株式会社")
+            if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
+                continue
         if g.cached("currency_regex", lambda: re.compile("|".join(re.escape(c) for c in sorted(
                 g.currencies, key=len, reverse=True)))).match(text, k.start) and len(
                 g.cached("currency_regex", lambda: None).match(text, k.start).group(0)) > k.end - k.start:

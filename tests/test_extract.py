@@ -202,3 +202,15 @@ def test_extract_a_park_word_that_names_a_project_is_no_park(gazetteer) -> None:
     ms = _mentions("——法国雷诺集团无人驾驶汽车示范区项目；——中国探月武汉“太空生态城”项目。", gazetteer)
     assert not [m for m in ms if m.kind == "Park"]
     assert [m.key for m in _mentions("大众汽车在合肥新桥智能电动汽车产业园投资建设。", gazetteer) if m.kind == "Park"]
+
+
+def test_extract_korean_legal_form_first_then_the_known_name(gazetteer) -> None:
+    ms = _mentions("当年7月2日，韩国株式会社LG化学与南京市政府签署合作谅解备忘录。", gazetteer)
+    assert {(m.kind, m.key) for m in ms if m.kind == "Company"} == {("Company", "company/lg-chem")}
+    assert [m.get("name") for m in ms if m.kind == "Institution"] == ["南京市政府"]
+
+
+def test_extract_a_name_may_open_with_a_word_whose_first_character_alone_is_a_preposition(gazetteer) -> None:
+    ms = _mentions("中以常州创新园与对外经济贸易大学以色列分校签署战略合作协议。", gazetteer)
+    assert [m.get("name") for m in ms if m.kind == "Institution"] == ["对外经济贸易大学以色列分校"]
+    assert not [m for m in _mentions("园区将对外资企业开放。", gazetteer) if m.kind in ("Institution", "Company")]
