@@ -93,6 +93,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return ""
         if not _SIGN_OR_INVEST.search(masked[m.end:b]):
             return ""
+        if re.search(r"合作协议|备忘录|合作框架", text[m.end:b]) and not re.search(
+                r"投资|项目|落户|增资|工厂|基地|建厂|设立|亿|万", text[a:]):
+            return ""  # a cooperation agreement with the park (联合研发战略合作协议), not an investment
         return "signed"
     # A facility abroad (在德国…总部) is not an investment in China.
     if before.endswith("在") and m.get("prefixed") and m.country not in ("", "CN"):
@@ -381,6 +384,8 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
     fact, index, block = last
     if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
         return []
+    if re.search(r"[0-9一二三四五六七八九十百千万两]+(?:余|多)?家", masked):
+        return []  # 日本在大连设立的企业已超过五千家，投资额接近二百亿美元: many firms' money, not the last one's
     if any(m.kind == _COMPANY and m.key != fact.parties[0] for m in ms):
         return []
     investor = g.entities.get(fact.parties[0])
@@ -647,7 +652,8 @@ def _signatories(ents: Sequence[Mention], masked: str, verb: int) -> list[Mentio
     tail = r"\s*(?:党工委|管委会|管理委员会|政府|方面|代表)?\s*"
     for i in range(len(cands) - 1):
         between = masked[cands[i].end:cands[i + 1].start]
-        if re.fullmatch(tail + r"(?:与|和|同|及)" + r"\s*", between):
+        # 中以常州创新园、华森医疗等与以色列趋势线孵化器签署…: names no list holds may stand between
+        if re.fullmatch(tail + r"(?:、[^，,。；;□、与和]{1,10})*等?(?:与|和|同|及)" + r"\s*", between):
             group = [cands[i], cands[i + 1]]
             for j in range(i + 1, len(cands) - 1):
                 if re.fullmatch(tail + r"[、和及]\s*", masked[cands[j].end:cands[j + 1].start]):

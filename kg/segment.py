@@ -219,7 +219,7 @@ def _join_wrapped_lines(t: _Text) -> _Text:
         first = nxt[0]
         if last in "”」』\"" and len(cur) > 1 and cur[-2] in _TERMINAL:
             last = cur[-2]
-        dated = re.match(r"(?:19|20)\d{2}\s*[-年/.]|来源|发布时间|作者|编辑|记者", nxt) or re.search(
+        dated = re.match(r"(?:19|20)\d{2}\s*[-年/.]|来源|发布时间|作者|编辑|记者|本报|本网|本台|新华社|通讯员", nxt) or re.search(
             r"来源[:：]|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s*$", cur)
         wraps = (
             not dated

@@ -165,3 +165,22 @@ def test_relate_a_company_with_an_unquoted_short_form_signs_and_invests(gazettee
         ("park/liangjiang-new-area", "1000000000", "EUR")]
     ats = next(e for e in ents if e.key == inv[0].parties[0])
     assert ats.country == "AT" and "奥特斯" in ats.aliases, ats
+
+
+def test_relate_a_cooperation_agreement_with_a_park_is_no_investment(gazetteer) -> None:
+    text = "中以常州创新园、华森医疗等与以色列趋势线孵化器签署联合研发战略合作协议，重点在医疗器械技术领域联合研发。"
+    facts, _ = _facts(text, gazetteer)
+    assert not [f for f in facts if f.kind == "investment"]
+    pairs = {f.parties for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    assert any(p[0] == "park/china-israel-changzhou-innovation-park" and p[1].startswith("company/x-") for p in pairs), pairs
+    # a framework agreement whose sentence goes on to the money is still an investment
+    signed = _facts("2015年5月，大连保税区管委会与松下签署合作框架协议，项目投资总额二十六亿元。", gazetteer)[0]
+    assert [(f.parties[0], f.amount.value) for f in signed if f.kind == "investment"] == [
+        ("company/panasonic", "2600000000")]
+
+
+def test_relate_many_firms_money_is_not_the_last_projects(gazetteer) -> None:
+    text = ("松下在大连保税区投资二十六亿元建设电池工厂。"
+            "据报道，日本在大连设立的企业已超过五千家，投资额接近二百亿美元。")
+    facts, _ = _facts(text, gazetteer)
+    assert [f.amount.value for f in facts if f.kind == "investment"] == ["2600000000"]

@@ -50,3 +50,11 @@ def test_segment_date_lines_give_a_date_hint() -> None:
     text = "01\n2025年8月6日\n“中英健康创新平台”首次工作会议在北京举行。\n"
     sents = segment(Article(id="d", path="d.txt", text=text))
     assert [(s.norm, s.date_hint) for s in sents] == [("“中英健康创新平台”首次工作会议在北京举行。", "2025-08-06")]
+
+
+def test_segment_a_byline_is_not_joined_to_the_headline_or_the_lead() -> None:
+    text = ("约十亿欧元再加码！奥特斯在两江新区新建高端封装载板工厂\n\n本报记者　综合整理　二〇一九年七月二十六日\n\n"
+            "本报讯　昨日，奥特斯与重庆两江新区签署协议。\n")
+    norms = [s.norm for s in segment(Article(id="b", path="b.txt", text=text))]
+    assert "奥特斯在两江新区新建高端封装载板工厂" in norms, norms
+    assert not any("工厂本报" in n for n in norms), norms
