@@ -389,6 +389,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
                 or (flag == "vn" and word in _VERBAL_NOUNS and not company)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
+        if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
+            stop = False  # 西太湖科技产业园: the quarter of a place belongs to its name
         if stop:
             if (conj_ok and word in ("与", "和", "及") and i > 0
                     and (_is_generic(window[start:], g) or len(window) - start <= 3)
@@ -719,6 +721,12 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                 suffix_hit = ext
                 break
             j += 1
+        product = ""
+        if not suffix_hit and re.match(r"(?:新工厂|工厂|生产基地|项目|基地|工程)", text[j:j + 4]):
+            # 韩国科玛保健食品工厂: the brand, then what the plant makes, then the plant
+            product = next((w for w in sorted(g.sector_keywords, key=len, reverse=True)
+                            if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
+            j -= len(product)
         name = text[i:j]
         if len(name) < 2 or len(name) > 12 or any(c in L.NAME_BAD_CHARS for c in name):
             continue
@@ -728,7 +736,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             nxt = text[j:j + 1]
             # Without a suffix, the name must sit in an entity slot: a list, an investment or a facility.
             if not (nxt in ("、", "，", ",", "等", "。", "与", "和", "及", "在", "的", "将", "于", "已")
-                    or any(text.startswith(w, j) for w in stops)):
+                    or any(text.startswith(w, j) for w in stops) or product):
                 continue
             if len(name) > 8 or is_common_word(name):
                 continue

@@ -214,3 +214,14 @@ def test_extract_a_name_may_open_with_a_word_whose_first_character_alone_is_a_pr
     ms = _mentions("中以常州创新园与对外经济贸易大学以色列分校签署战略合作协议。", gazetteer)
     assert [m.get("name") for m in ms if m.kind == "Institution"] == ["对外经济贸易大学以色列分校"]
     assert not [m for m in _mentions("园区将对外资企业开放。", gazetteer) if m.kind in ("Institution", "Company")]
+
+
+def test_extract_brand_product_and_plant_after_a_country(gazetteer) -> None:
+    """韩国科玛保健食品工厂: Kolmar's health-food plant; the company is 科玛, from Korea."""
+    ms = _mentions("已有8家配套企业落户烟台高新区，韩国科玛保健食品工厂就是其中之一。", gazetteer)
+    assert [(m.get("name"), m.country) for m in ms if m.kind == "Company"] == [("科玛", "KR")]
+
+
+def test_extract_a_quarter_of_a_place_belongs_to_the_park_name(gazetteer) -> None:
+    ms = _mentions("那一年，以色列企业乐康瑞德落户西太湖科技产业园。", gazetteer)
+    assert [m.get("name") or m.surface for m in ms if m.kind == "Park"] == ["西太湖科技产业园"]
