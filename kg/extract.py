@@ -391,6 +391,16 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
         if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
             stop = False  # 西太湖科技产业园: the quarter of a place belongs to its name
+        if stop and word == "合作" and start < len(window):
+            # 粤澳合作中医药科技产业园, 苏宿合作园: two or three one-character place names, then 合作
+            pair = 0
+            while i - 1 - pair >= 0 and pair < 3 and len(toks[i - 1 - pair][0]) == 1 and toks[i - 1 - pair][1] in (
+                    "j", "ns", "nr", "n") and toks[i - 1 - pair][0] not in L.NAME_BAD_CHARS:
+                pair += 1
+            if pair >= 2:
+                start -= len(word) + pair
+                i -= 1 + pair
+                continue
         if stop:
             if (conj_ok and word in ("与", "和", "及") and i > 0
                     and (_is_generic(window[start:], g) or len(window) - start <= 3)

@@ -225,3 +225,8 @@ def test_extract_brand_product_and_plant_after_a_country(gazetteer) -> None:
 def test_extract_a_quarter_of_a_place_belongs_to_the_park_name(gazetteer) -> None:
     ms = _mentions("那一年，以色列企业乐康瑞德落户西太湖科技产业园。", gazetteer)
     assert [m.get("name") or m.surface for m in ms if m.kind == "Park"] == ["西太湖科技产业园"]
+
+
+def test_extract_a_pair_of_places_cooperating_opens_a_park_name(gazetteer) -> None:
+    ms = _mentions("位于合作区的粤澳合作中医药科技产业园，是粤澳两地签署框架协议后的首个落地项目。", gazetteer)
+    assert [m.get("name") or m.surface for m in ms if m.kind == "Park"] == ["粤澳合作中医药科技产业园"]
