@@ -481,6 +481,11 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         out += _partner_slot_names(s, g, known)
     if "、" in text and "等" in text:
         out += _listed_companies(s, g, known)
+    stateless = [i for i, m in enumerate(out) if m.kind == _COMPANY and not m.country]
+    if len(stateless) == 1:
+        capital = _capital_country(text, g)
+        if capital:  # 荣顺医疗设备(浙江)有限公司的新厂，也是…又一个落地的日资项目: the one firm is that country's
+            out[stateless[0]] = replace(out[stateless[0]], country=capital)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
         if k.kind != _COMPANY:
@@ -554,6 +559,11 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
             continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
+        copula = re.match(r"(?:这就是|这也是|这是|那是|就是|正是|也是|即是|系|即)", name)
+        if copula and len(name) - copula.end() - len(suffix) >= 2:
+            new_start += copula.end()  # 这是荣顺医疗设备(浙江)有限公司的新厂
+            name = text[new_start:end]
+            stem = name[: -len(suffix)]
         if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(
                 name.startswith(c) for c in g.cities if len(c) >= 2) and not _word_at_start(name):
             continue
@@ -573,7 +583,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         short_hit = _SHORT_FORM.match(text, end)
         short = (short_hit.group(1) or short_hit.group(2)) if short_hit else ""
         data: dict[str, str] = {"name": name, "short": short if short and _abbreviates(short, stem, g) else ""}
-        if etype is EntityType.COMPANY and country and country != "CN" and not (
+        known_head = any(k.kind == _COMPANY and k.start == new_start and k.end < end for k in known)
+        if etype is EntityType.COMPANY and country and country != "CN" and not known_head and not (
                 suffix in _LEGAL_FORMS and country in _REGISTERED_WITH_PLACE):
             # 美国苹果公司 is 苹果公司 from the US; a name registered in Hong Kong, Macao or Taiwan keeps
             # its place (澳门投资发展股份有限公司)
@@ -608,8 +619,14 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             data["park_kind"] = _park_kind(name, suffix, country)
         elif etype is EntityType.INSTITUTION:
             data["inst_kind"] = _inst_kind(suffix)
-        out.append(_m(s, new_start, end, etype.value, key=pattern_key(etype.value, data["name"]),
-                      source=Source.PATTERN, country=country, **data))
+        key = pattern_key(etype.value, data["name"])
+        if data.get("short"):
+            # 奥地利科技与系统技术股份公司(简称奥特斯): a short form the gazetteer knows names the whole
+            known_short = [k for k, weak in g.names.get(normalise_name(data["short"]), ()) if not weak
+                           and g.entities[k].type is etype]
+            if len(known_short) == 1:
+                key, country = known_short[0], g.entities[known_short[0]].country or country
+        out.append(_m(s, new_start, end, etype.value, key=key, source=Source.PATTERN, country=country, **data))
     return out
 
 
@@ -682,6 +699,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if k.kind != _COUNTRY or k.country == "CN":
             continue
         i = k.end
+        if text.startswith("方", k.end) or k.surface.endswith("方"):
+            continue  # 日方当时公布的计划: the Japanese side, not a Japanese firm
         if k.surface.endswith(("资", "企")):
             # 德资企业博泽, 日资企业XX: the adjective and a head noun, then the name.
             head = re.match(r"(?:企业|公司|集团|制造商|厂商|药企|车企)", text[i:])
@@ -755,7 +774,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if not suffix_hit and (re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name)
                                or any(w in name for w in L.NOT_IN_BARE_NAMES)):
             continue
-        if re.search(r"[市县州省区镇村]$|十大|百强|500强|^前|^[只仅共约有]|[一二两三四五六七八九十几数多]+[家个名位批]|"
+        if re.search(r"[市县州省区镇村]$|十大|百强|500强|^前|^[只仅共约有]|[一二两三四五六七八九十百千万几数多余]+[家个名位批]|"
                      r"签订|签署|投资|设立|建设|宣布", name) and suffix_hit not in (
                 "集团", "公司", "有限公司", "股份有限公司", "控股集团"):
             continue  # a place, a ranking or a clause, not a name
@@ -773,22 +792,38 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
 
 _LIST_COUNT = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?$")
 _LIST_HEAD = re.compile(r"[^，,。；;：:！？!?()（）“”\s]{0,6}?(?:企业|公司|集团|药企|车企|厂商|银行|财团)")
+_CAPITAL = re.compile(r"([^\s，,。；;、\d])(?:资(?:企业|项目|公司|工厂|厂商)|企(?!业|划|图|及))")
+_LIST_CLOSE = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?(?:知名|龙头|重点|大型|优质|一批)?(?:企业|公司|集团|项目)")
 _LIST_ITEM = re.compile(rf"[{L.CJK}A-Za-z0-9&·\-]{{2,10}}")
 
 
+def _capital_country(text: str, g: Gazetteer) -> str:
+    """The one country a sentence gives its firms by an adjective of capital (日资企业, 德企, 台资项目), or ''."""
+    codes = {g.country_short.get(h.group(1), "") for h in _CAPITAL.finditer(text)}
+    codes.discard("CN")
+    return codes.pop() if len(codes) == 1 and "" not in codes else ""
+
+
 def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
-    """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业.
+    """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业,
+    or closed by 等 + companies in a sentence about one country's firms (日资企业就包括黑田精工、津上精密等知名企业).
 
     Each item the gazetteer does not know becomes a company of that country.
     """
     out: list[Mention] = []
     text = s.norm
+    lists: list[tuple[re.Match[str], str]] = []
     for k in known:
         if k.kind != _COUNTRY or k.country in ("", "CN"):
             continue
         count = _LIST_COUNT.search(text, 0, k.start)
-        if count is None or not _LIST_HEAD.match(text, k.end):
-            continue
+        if count is not None and _LIST_HEAD.match(text, k.end):
+            lists.append((count, k.country))
+    capital = _capital_country(text, g)
+    if capital:
+        for close in _LIST_CLOSE.finditer(text):
+            lists.append((close, capital))
+    for count, country in lists:
         a = max(text.rfind(c, 0, count.start()) for c in "，,。；;：:！？!?()（）“”") + 1
         items = text[a:count.start()].split("、")
         if len(items) < 2:
@@ -800,7 +835,7 @@ def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             if n == 0:  # the first item may follow a verb: 吸引了乐康瑞德、…
                 cut = 0
                 for word, flag in _tokens(item):
-                    if word in _NAME_VERBS or flag in _STOP_FLAGS or word in ("了", "有", "包括", "如"):
+                    if word in _NAME_VERBS or flag in _STOP_FLAGS or word in ("了", "有", "包括", "如", "就"):
                         cut += len(word)
                         continue
                     break
@@ -810,10 +845,12 @@ def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                 continue
             if any(o.kind in ENTITY_KINDS and o.start <= start and end <= o.end for o in known):
                 continue  # a name the gazetteer or another rule already has
+            if any(o.start <= start and end <= o.end for o in out):
+                continue
             if is_common_word(item) or _is_generic(item, g) or re.search(r"\d", item) and not re.search("[A-Za-z]", item):
                 continue
             out.append(_m(s, start, end, _COMPANY, key=pattern_key("company", item), source=Source.PATTERN,
-                          country=k.country, name=item, listed="1"))
+                          country=country, name=item, listed="1"))
     return out
 
 

@@ -72,6 +72,11 @@ def _investor_key(m: Mention) -> str:
     return m.key
 
 
+# Firms that settled, listed after 包括 (落户开发区的日资企业，就包括A、B、C等知名企业).
+_SETTLED_INCLUDE = re.compile(r"(?:落户|入驻|引进|投资|进驻|集聚|聚集)[^。；;]{0,24}(?:企业|公司|项目|外资)[，,]?\s*"
+                              r"(?:就|主要|则|还)?(?:包括|有|如)")
+
+
 # 投资 in the name of an event or a mood (投资说明会, 投资环境, 投资信心) is no one investing.
 _EVENT_NOUNS = re.compile(r"(?:投资|招商|签约)(?:说明会|推介会|洽谈会|环境|促进会?|峰会|论坛|机会|热情|信心|意愿|"
                           r"考察团?|大会|活动|仪式)")
@@ -129,6 +134,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return "signed"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
         return "object"
+    if _SETTLED_INCLUDE.search(masked, 0, m.start) and re.fullmatch(r"[□、]*", masked[_SETTLED_INCLUDE.search(
+            masked, 0, m.start).end():m.start].replace("等", "")):
+        return "object"  # 早年落户开发区的日资企业，就包括黑田精工、津上精密…
     near = re.sub(r"^[□、等]+", "", own)[:18]
     if any(f in near for f in L.FACILITY_NOUNS):
         return "facility"
