@@ -283,6 +283,8 @@ _STOP_FLAGS = frozenset(("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "
                "y", "e", "o", "q", "k", "i", "ad", "an"))
 _VERBAL_NOUNS = {"合作", "服务", "改革", "建设", "加工", "招商", "发展", "管理", "交流", "推进", "培育", "开发", "投资",
                  "生产", "研发", "制造", "运营", "创新", "升级", "转型", "整合", "规划", "策划", "引进", "落户"}
+_JOINT_WORDS = frozenset(("合资", "合营", "组建", "三方", "双方", "共同", "联合", "合作", "出资", "成立", "设立", "签署",
+                          "签约", "投资设立", "收购", "并购", "控股"))
 _FUNCTION_FLAGS = frozenset(("p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "y", "e", "o"))
 _NOT_NAME_CHAR = re.compile(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]")
 _NAME_VERBS = frozenset(L.LEADING_VERBS) | frozenset(L.SUBJECT_TRIGGERS) | frozenset(L.OBJECT_TRIGGERS)
@@ -420,7 +422,9 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             pos += len(word)
         for p in _places_regex(g).finditer(window):
             if p.start() < start and p.end() - p.start() >= 2 and not any(
-                    at >= p.start() and (flag in _FUNCTION_FLAGS or word in L.NAME_BAD_CHARS) for at, word, flag in offsets):
+                    at >= p.start() and (flag in _FUNCTION_FLAGS or flag == "m" or word in L.NAME_BAD_CHARS
+                                         or word in _JOINT_WORDS)
+                    for at, word, flag in offsets):
                 start = p.start()
                 break
     if start >= kind_start:

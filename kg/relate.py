@@ -603,7 +603,13 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             for p in partners:
                 add(lead, p, "partnership")
     # 5b. joint ventures: 合资 with two or more companies in the sentence
-    if re.search(r"合资|合营", masked):
+    jv = re.search(r"合资|合营", masked)
+    group = _joint_partners(ents, masked, jv.start()) if jv else []
+    if len(group) >= 2:  # A、B与C三方合资组建…: every two of them
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                add(a, b, "joint_venture")
+    elif jv:
         comps = [e for e in ents if e.kind == _COMPANY]
         if len(comps) == 1 and topic and re.search(r"与[□]+[^，,。；;]{0,8}(?:成立|组建|设立)[^，,。；;]{0,10}合资", masked):
             add(topic, comps[0], "joint_venture")
@@ -670,6 +676,26 @@ def _signatories(ents: Sequence[Mention], masked: str, verb: int) -> list[Mentio
                     break
             return group
     return []
+
+
+def _joint_partners(ents: Sequence[Mention], masked: str, at: int) -> list[Mention]:
+    """The companies and governments joined by 、/与/和 right before 合资 (A、B与C三方合资…)."""
+    cands = [e for e in ents if e.end <= at and e.kind in _ORG]
+    if not cands:
+        return []
+    last = cands[-1]
+    if not re.fullmatch(r"[^，,。；;□]{0,6}", masked[last.end:at]):
+        return []  # something else stands between the partners and 合资
+    group = [last]
+    joined = False
+    for prev in reversed(cands[:-1]):
+        between = masked[prev.end:group[0].start]
+        link = re.fullmatch(r"\s*(?:党工委|管委会|管理委员会|政府|方面)?\s*(与|和|同|及|、|以及)\s*□*", between)
+        if not link:
+            break
+        joined = joined or link.group(1) in ("与", "和", "同")
+        group.insert(0, prev)
+    return group if joined else []
 
 
 def _topic_pair(ents: Sequence[Mention], masked: str, verb: int, topic: Mention | None) -> list[Mention]:

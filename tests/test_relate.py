@@ -194,3 +194,13 @@ def test_relate_firms_listed_as_those_that_settled_are_investing(gazetteer) -> N
     facts, _ = _facts(text, gazetteer)
     hosts = {f.parties[1] for f in facts if f.kind == "investment"}
     assert hosts == {"park/pinghu-etdz"} and len([f for f in facts if f.kind == "investment"]) == 3
+
+
+def test_relate_every_partner_of_a_joint_venture(gazetteer) -> None:
+    text = "2002年，东风汽车集团、江苏悦达集团与韩国起亚三方合资组建东风悦达起亚汽车有限公司。"
+    facts, ents = _facts(text, gazetteer)
+    jv = {frozenset(f.parties) for f in facts if f.kind == "cooperation" and f.detail == "joint_venture"}
+    yueda = next(e.key for e in ents if e.label_zh == "江苏悦达集团")
+    assert {frozenset(("company/dongfeng", "company/kia")), frozenset((yueda, "company/kia")),
+            frozenset(("company/dongfeng", yueda))} <= jv, jv
+    assert not [e for e in ents if "合资" in e.label_zh]  # 三方合资组建 is no part of a name
