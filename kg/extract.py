@@ -439,8 +439,10 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     first = (hit.start(), hit.group(0)) if hit else None
     if first is not None:
         pre = stem[: first[0]]
-        if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre):
-            name_start += first[0]
+        bilateral = re.fullmatch(r"中[" + L.CJK + r"]{1,2}", pre) is not None and all(
+            c in g.country_short or any(n.startswith(c) for n in g.country_names if len(n) >= 2) for c in pre[1:])
+        if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre) and not bilateral:
+            name_start += first[0]  # (中瑞镇江生态产业园 keeps its 中瑞: the two countries of the park)
     return name_start
 
 
@@ -1132,7 +1134,19 @@ def _park_top_level(m: Mention, g: Gazetteer) -> bool:
 
 
 def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g: Gazetteer) -> list[ParkSighting]:
+    """Where parks are named. A park inside another counts as a park of its own (one the bare 园区 can stand
+    for) when the headline names it and the article names it three times or more: it is what the article
+    is about (中瑞镇江生态产业园开园在即, in a piece that also names 镇江新区)."""
     blocks = {s.index: s.block for s in sentences}
+    head = min((s.block for s in sentences), default=0)
+    counts: dict[str, int] = {}
+    headline: set[str] = set()
+    for m in mentions:
+        if m.kind == _PARK and m.source is not Source.COREFERENCE:
+            counts[m.key] = counts.get(m.key, 0) + 1
+            if blocks.get(m.sentence, 0) <= head + 1:
+                headline.add(m.key)
+    topics = {k for k in headline if counts[k] >= 3}
     out = []
     for m in mentions:
         if m.kind != _PARK:
@@ -1143,7 +1157,7 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
             top = True
             name = m.get("name") or name
         else:
-            top = _park_top_level(m, g)
+            top = _park_top_level(m, g) or m.key in topics
         out.append(ParkSighting(m.sentence, blocks.get(m.sentence, 0), m.start, m.key, top, m.surface if not ent else name,
                                 m.source is not Source.COREFERENCE))
     return out
@@ -1178,7 +1192,14 @@ def resolve_references(sentences: Sequence[Sentence], mentions: list[Mention], g
                 if prev not in _REF_BOUNDARY and a != 0 and not s.norm[:a].endswith(_REF_VERBS):
                     continue
                 compatible = L.PARK_COREF[w]
-                key = context_park(sightings, s.index, s.block, a, compatible)
+                key = ""
+                if w == "园区":
+                    # the bare 园区 stands first for a park called …园/…园区 named near by (中瑞镇江生态产业园),
+                    # before a 新区 or 开发区 around it
+                    near = [x for x in sightings if x.top_level and x.name.endswith(("园", "园区"))
+                            and s.block - 3 <= x.block]
+                    key = context_park(near, s.index, s.block, a)
+                key = key or context_park(sightings, s.index, s.block, a, compatible)
                 if not key:
                     continue
                 ref = Mention(article_id=s.article_id, sentence=s.index, start=a, end=b, surface=w,

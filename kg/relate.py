@@ -317,7 +317,8 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
             hit = re.match(r"中([^\s(（]{1,3}?)(?=[(（]|[" + L.CJK + r"]{2})", ent.label_zh)
         if not hit:
             continue
-        codes = [g.country_short.get(c, "") for c in hit.group(1)]
+        named = {o.country for o in mentions if o.kind == _COUNTRY and o.country}
+        codes = [g.country_short.get(c, "") or _named_country(c, named, g) for c in hit.group(1)]
         if not codes or not all(codes):
             continue
         seen.add(m.key)
@@ -328,6 +329,13 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
                 out.append(Fact(kind="cooperation", parties=(m.key, f"country/{code}"), evidence=_evidence(article, s),
                                 detail=kind))
     return out
+
+
+def _named_country(short: str, named: set[str], g: Gazetteer) -> str:
+    """An ambiguous one-character short (瑞: 瑞士 or 瑞典) read through the countries the article names."""
+    hits = {code for code in named if any(n.startswith(short) and g.country_names.get(n) == code
+                                          for n in g.country_names)}
+    return hits.pop() if len(hits) == 1 else ""
 
 
 def _sentence_date(ms: Sequence[Mention]) -> str:
@@ -383,7 +391,8 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
 
 _AGGREGATE = re.compile(r"等\s*\d+\s*个(?:重点|签约|外资|合作)?项目|共\s*\d+\s*个项目|\d+\s*个项目(?:集中)?签约|"
                         r"[0-9一二三四五六七八九十两]+(?:个|家)(?:项目|企业)[^，,。；;]{0,6}(?:合计|总计|共计)|"
-                        r"等\s*[0-9一二三四五六七八九十百两]+(?:余|多)?(?:家|个)[^。；;]{0,40}(?:合计|总计|共计)")
+                        r"等\s*[0-9一二三四五六七八九十百两]+(?:余|多)?(?:家|个)[^。；;]{0,40}(?:合计|总计|共计)|"
+                        r"(?:签约|引进|落户|集聚|签下)\s*[0-9一二三四五六七八九十百两]+\s*个[^，,。；;]{0,20}项目")
 
 
 def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tuple[Fact, int, int], ev: Evidence,

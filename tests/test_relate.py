@@ -204,3 +204,15 @@ def test_relate_every_partner_of_a_joint_venture(gazetteer) -> None:
     assert {frozenset(("company/dongfeng", "company/kia")), frozenset((yueda, "company/kia")),
             frozenset(("company/dongfeng", yueda))} <= jv, jv
     assert not [e for e in ents if "合资" in e.label_zh]  # 三方合资组建 is no part of a name
+
+
+def test_relate_the_bare_yuanqu_is_the_park_called_yuan_near_by(gazetteer) -> None:
+    """An article on 中瑞镇江生态产业园 inside 镇江新区: 园区 is the eco-park, 瑞 is Switzerland, and the total
+    of nine signed projects is nobody's own amount."""
+    text = ("中瑞镇江生态产业园是中国与瑞士两国政府间的战略性合作项目。同年，产业园最终选址镇江新区。\n\n"
+            "目前，园区已签约9个领先项目，总投资2.8亿美元，其中包括瑞士科莱恩集团的精细化学品项目。")
+    facts, ents = _facts(text, gazetteer)
+    park = next(e.key for e in ents if e.label_zh == "中瑞镇江生态产业园")
+    inv = [(f.parties, f.amount) for f in facts if f.kind == "investment"]
+    assert inv == [(("company/clariant", park), None)], inv
+    assert any(f.parties == (park, "country/CH") for f in facts if f.kind == "cooperation")
