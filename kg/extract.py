@@ -87,6 +87,11 @@ def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
             continue
         code = g.currencies.get(cur) or {"元人民币": "CNY", "人民币": "CNY", "元": "CNY", "美元": "USD",
                                          "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "港元": "HKD"}.get(cur, "")
+        if cur == "元":  # 新台币189.9亿元, 港币10亿元: the currency written before the figure
+            lead = re.search(r"(" + "|".join(re.escape(c) for c in sorted(g.currencies, key=len, reverse=True)
+                                              if not c.endswith("元") and len(c) >= 2) + r")\s*$", text[max(0, m.start() - 6):m.start()])
+            if lead:
+                code = g.currencies[lead.group(1)]
         if not code:
             continue
         start = m.start()
@@ -565,6 +570,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
             continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
+        if etype is EntityType.COMPANY and re.search(r"(?:一|某|几|多|每)家$", text[max(0, new_start - 2):new_start]):
+            continue  # 一家德国咨询顾问公司: some firm described, not named
         copula = re.match(r"(?:这就是|这也是|这是|那是|就是|正是|也是|即是|系|即)", name)
         if copula and len(name) - copula.end() - len(suffix) >= 2:
             new_start += copula.end()  # 这是荣顺医疗设备(浙江)有限公司的新厂
@@ -707,6 +714,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         i = k.end
         if text.startswith("方", k.end) or k.surface.endswith("方"):
             continue  # 日方当时公布的计划: the Japanese side, not a Japanese firm
+        if re.search(r"(?:一|某|几|多|这|那|每)[家个所]$|^某", text[max(0, k.start - 2):k.start]):
+            continue  # 一家德国咨询顾问公司: a description of some firm, not its name
         if k.surface.endswith(("资", "企")):
             # 德资企业博泽, 日资企业XX: the adjective and a head noun, then the name.
             head = re.match(r"(?:企业|公司|集团|制造商|厂商|药企|车企)", text[i:])

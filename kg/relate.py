@@ -112,6 +112,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""
     if before.endswith("包括") and masked.startswith("在内", m.end):
         return ""  # 为包括LG新能源在内的园区企业提供绿电: one example of those served
+    if re.match(r"[^，,。；;□]{0,6}(?:工厂|基地|厂)的(?:姊妹|姐妹)", masked[m.end:b]):
+        return ""  # 德国安贝格电子制造工厂的姊妹工厂: the plant abroad that the new one is modelled on
     if re.search(r"继[^，,。；;继]*$", before) and re.match(r"[^，,。；;]*?之后", masked[m.end:b]):
         return ""  # LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个基地: what the new one is compared with
     # Scope of the company as subject: to the next company in the sentence, or the sentence end.
@@ -345,6 +347,12 @@ def _sentence_date(ms: Sequence[Mention]) -> str:
     return ""
 
 
+def _names_place_of(masked: str, park: Entity) -> bool:
+    """Whether the sentence sends its subject to the park's own town (在平湖, 落户嘉兴 for 平湖经济技术开发区)."""
+    places = {p for p in (park.city, park.label_zh[:2], park.label_zh[:3]) if p and len(p) >= 2}
+    return any(re.search(r"(?:在|落户|来到|扎根|到|于)" + re.escape(p), masked) for p in places)
+
+
 def _city_destination(masked: str, g: Gazetteer) -> str:
     """The city the sentence sends its subject to by name (落户武汉, 来到武汉, 在烟台投资), or ''."""
     rx = g.cached("city_destination", lambda: re.compile(
@@ -361,7 +369,11 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
     in_clause = [p for p in parks if a <= p.start < b]
     if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:
-        return "country/CN"
+        host = context_park(sightings, s.index, s.block, m.start)
+        ent = g.entities.get(host) if host else None
+        if ent is None or not _names_place_of(masked, ent):
+            return "country/CN"
+        return host  # 日本电产在平湖追加投资…是其在中国单次投资最大的项目: the park of 平湖, not China at large
     if in_clause:
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
     if parks:

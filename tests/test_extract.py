@@ -248,3 +248,10 @@ def test_extract_a_known_group_at_the_start_of_a_subsidiarys_name_keeps_its_coun
     ms = _mentions("一九九九年，日本电产芝浦（浙江）有限公司落户平湖。", gazetteer)
     sub = [m for m in ms if m.kind == "Company" and m.get("parent")]
     assert [(m.get("name"), m.get("parent")) for m in sub] == [("日本电产芝浦(浙江)有限公司", "company/nidec")]
+
+
+def test_extract_currency_written_before_the_figure(gazetteer) -> None:
+    ms = _mentions("董事会通过新台币189.9亿元增资案，另以港币10亿元、人民币250亿元扩产。", gazetteer)
+    assert [(m.get("value"), m.get("currency")) for m in ms if m.kind == "amount"] == [
+        ("18990000000", "TWD"), ("1000000000", "HKD"), ("25000000000", "CNY")]
+    assert not [m for m in _mentions("一家德国咨询顾问公司的负责人专程赶来签约。", gazetteer) if m.kind == "Company"]

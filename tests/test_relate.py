@@ -216,3 +216,12 @@ def test_relate_the_bare_yuanqu_is_the_park_called_yuan_near_by(gazetteer) -> No
     inv = [(f.parties, f.amount) for f in facts if f.kind == "investment"]
     assert inv == [(("company/clariant", park), None)], inv
     assert any(f.parties == (park, "country/CH") for f in facts if f.kind == "cooperation")
+
+
+def test_relate_a_sister_plant_abroad_and_the_parks_own_town(gazetteer) -> None:
+    sister = _facts("成都高新技术产业开发区的西门子工厂是西门子在中国最大的数字化工厂，也是德国安贝格电子制造工厂的姊妹工厂。",
+                    gazetteer)[0]
+    assert {f.parties[0] for f in sister if f.kind == "investment"} == {"company/siemens"}
+    town = _facts("平湖经济技术开发区迎来新项目。二〇二二年，日本电产在平湖追加投资，项目总投资三亿美元，是日本电产在中国投资最大的项目。",
+                  gazetteer)[0]
+    assert {f.parties for f in town if f.kind == "investment"} == {("company/nidec", "park/pinghu-etdz")}
