@@ -609,8 +609,11 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 same = [k for k in known if k.kind == _COMPANY and k.start == rest_start and k.end <= end]
                 if same and _only_extensions(text[max(k.end for k in same):end]):
                     continue  # 美国霍尼韦尔公司 is 霍尼韦尔 itself
-                data["name"] = rest
-                data["prefixed"] = "1"
+                core = re.sub(r"(?:集团)?(?:股份)?(?:有限)?(?:责任)?(?:公司|集团)$", "", rest)
+                core = re.sub(r"投资|置业|实业|控股", "", core)
+                if core and not _is_generic(core, g):  # 柬埔寨国际投资开发集团有限公司 keeps its country: the rest says nothing
+                    data["name"] = rest
+                    data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
         head = sorted((k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS),
                       key=lambda k: -(k.end - k.start))

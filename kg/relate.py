@@ -615,14 +615,19 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             add(before[-1], after[0], "visit")
         break
     # 5. A … 与 B、C 等 (开展)… 合作
-    for m in re.finditer(r"(?:与|和|同)([□、等]+)[^，,。；;]{0,20}?(?:合作|交流|对接)", masked):
+    for m in re.finditer(r"(?:与|和|同)([□、等]+)[^，,。；;]{0,20}?(?:合作|交流|对接|共同开发|共同建设|联合开发|共同投资|共建)",
+                         masked):
         a0, b0 = m.span(1)
         partners = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
         leads = [e for e in ents if e.end <= m.start() and e.kind in _ORG]
         lead: Mention | str | None = leads[-1] if leads else topic
         if partners and lead:
-            for p in partners:
-                add(lead, p, "partnership")
+            firsts: list[Mention | str] = [lead]
+            if len(leads) >= 2 and re.fullmatch(r"[^，,。；;□]{0,2}联合", masked[leads[-2].end:leads[-1].start]):
+                firsts.insert(0, leads[-2])  # 红豆集团联合华泰，与柬方共同开发: both with the partner
+            for first in firsts:
+                for p in partners:
+                    add(first, p, "partnership")
     # 5b. joint ventures: 合资 with two or more companies in the sentence
     jv = re.search(r"合资|合营", masked)
     group = _joint_partners(ents, masked, jv.start()) if jv else []

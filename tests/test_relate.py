@@ -225,3 +225,12 @@ def test_relate_a_sister_plant_abroad_and_the_parks_own_town(gazetteer) -> None:
     town = _facts("平湖经济技术开发区迎来新项目。二〇二二年，日本电产在平湖追加投资，项目总投资三亿美元，是日本电产在中国投资最大的项目。",
                   gazetteer)[0]
     assert {f.parties for f in town if f.kind == "investment"} == {("company/nidec", "park/pinghu-etdz")}
+
+
+def test_relate_partners_that_develop_a_zone_together(gazetteer) -> None:
+    text = "西港特区由江苏无锡的红豆集团联合无锡华泰投资置业有限公司，与柬埔寨国际投资开发集团有限公司共同开发建设。"
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    pairs = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation"}
+    assert frozenset(("红豆集团", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs  # the country stays: the rest is generic
+    assert frozenset(("无锡华泰投资置业有限公司", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs
