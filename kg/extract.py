@@ -792,7 +792,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if not suffix_hit and (re.search(r"\d|时间|方面|政府|人民|首相|总统|总理|大使|领事|企业|公司$", name)
                                or any(w in name for w in L.NOT_IN_BARE_NAMES)):
             continue
-        if re.search(r"[市县州省区镇村]$|十大|百强|500强|^前|^[只仅共约有]|[一二两三四五六七八九十百千万几数多余]+[家个名位批]|"
+        if re.search(r"[市县州省区镇村港岛湾]$|十大|百强|500强|^前|^[只仅共约有]|[一二两三四五六七八九十百千万几数多余]+[家个名位批]|"
                      r"签订|签署|投资|设立|建设|宣布", name) and suffix_hit not in (
                 "集团", "公司", "有限公司", "股份有限公司", "控股集团"):
             continue  # a place, a ranking or a clause, not a name

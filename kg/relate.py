@@ -110,6 +110,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""
     if any(before.rstrip("□、").endswith(v) for v in L.SERVICE_VERBS):
         return ""
+    if re.search(r"(?:并购|收购|购买|兼并)[□]*$", before):
+        return ""  # 迪尚集团投资4190万美元并购韩国AVISTA服装: the firm bought, not the one investing
     if before.endswith("包括") and masked.startswith("在内", m.end):
         return ""  # 为包括LG新能源在内的园区企业提供绿电: one example of those served
     if re.match(r"[^，,。；;□]{0,6}(?:工厂|基地|厂)的(?:姊妹|姐妹)", masked[m.end:b]):
@@ -415,6 +417,8 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
         return []
     if re.search(r"[0-9一二三四五六七八九十百千万两]+(?:余|多)?家", masked):
         return []  # 日本在大连设立的企业已超过五千家，投资额接近二百亿美元: many firms' money, not the last one's
+    if re.search(r"国产|民营|本土|内资|也投资|亦投资|也将投资|也计划投资", s.norm):
+        return []  # 国产品牌联想图像投资10亿元…: another, unnamed investor's money
     if any(m.kind == _COMPANY and m.key != fact.parties[0] for m in ms):
         return []
     investor = g.entities.get(fact.parties[0])

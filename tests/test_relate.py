@@ -234,3 +234,11 @@ def test_relate_partners_that_develop_a_zone_together(gazetteer) -> None:
     pairs = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation"}
     assert frozenset(("红豆集团", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs  # the country stays: the rest is generic
     assert frozenset(("无锡华泰投资置业有限公司", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs
+
+
+def test_relate_a_firm_bought_abroad_and_another_investors_money(gazetteer) -> None:
+    park = "威海火炬高技术产业开发区持续扩大开放。"
+    bought = _facts(park + "迪尚集团投资4190万美元并购韩国AVISTA服装，石岛港务集团开通石岛港至韩国群山港的航线。", gazetteer)[0]
+    assert not [f for f in bought if f.kind == "investment"]
+    other = _facts(park + "惠普高端喷墨项目在高新区推进。国产品牌联想图像也投资10亿元建设打印机项目。", gazetteer)[0]
+    assert [f.amount for f in other if f.kind == "investment"] == [None]
