@@ -88,8 +88,9 @@ def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
         code = g.currencies.get(cur) or {"元人民币": "CNY", "人民币": "CNY", "元": "CNY", "美元": "USD",
                                          "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "港元": "HKD"}.get(cur, "")
         if cur == "元":  # 新台币189.9亿元, 港币10亿元: the currency written before the figure
-            lead = re.search(r"(" + "|".join(re.escape(c) for c in sorted(g.currencies, key=len, reverse=True)
-                                              if not c.endswith("元") and len(c) >= 2) + r")\s*$", text[max(0, m.start() - 6):m.start()])
+            lead = g.cached("currency_lead", lambda: re.compile(r"(" + "|".join(
+                re.escape(c) for c in sorted(g.currencies, key=len, reverse=True) if not c.endswith("元") and len(c) >= 2)
+                + r")\s*$")).search(text, max(0, m.start() - 6), m.start())
             if lead:
                 code = g.currencies[lead.group(1)]
         if not code:

@@ -311,6 +311,7 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
     out: list[Fact] = []
     seen: set[str] = set()
     by_index = {s.index: s for s in sentences}
+    named: set[str] | None = None  # the countries the article names, made when first needed
     for m in mentions:
         if m.kind != _PARK or m.source is Source.COREFERENCE or m.key in seen:
             continue
@@ -321,7 +322,8 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
             hit = re.match(r"中([^\s(（]{1,3}?)(?=[(（]|[" + L.CJK + r"]{2})", ent.label_zh)
         if not hit:
             continue
-        named = {o.country for o in mentions if o.kind == _COUNTRY and o.country}
+        if named is None:
+            named = {o.country for o in mentions if o.kind == _COUNTRY and o.country}
         codes = [g.country_short.get(c, "") or _named_country(c, named, g) for c in hit.group(1)]
         if not codes or not all(codes):
             continue
@@ -337,9 +339,17 @@ def _park_name_cooperations(article: Article, sentences: Sequence[Sentence], men
 
 def _named_country(short: str, named: set[str], g: Gazetteer) -> str:
     """An ambiguous one-character short (瑞: 瑞士 or 瑞典) read through the countries the article names."""
-    hits = {code for code in named if any(n.startswith(short) and g.country_names.get(n) == code
-                                          for n in g.country_names)}
+    by_first: dict[str, set[str]] = g.cached("countries_by_first_char", lambda: _countries_by_first_char(g))
+    hits = by_first.get(short, set()) & named
     return hits.pop() if len(hits) == 1 else ""
+
+
+def _countries_by_first_char(g: Gazetteer) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for name, code in g.country_names.items():
+        if len(name) >= 2:
+            out.setdefault(name[0], set()).add(code)
+    return out
 
 
 def _sentence_date(ms: Sequence[Mention]) -> str:
