@@ -54,17 +54,32 @@ def test_end_to_end_scores_at_or_above_floor(bundled_build) -> None:
     assert (fig["noise_entities"], fig["false_investors"]) == ([], [])
 
 
-def test_end_to_end_unseen_articles_score(tmp_path) -> None:
-    """Articles about other parks, written from public facts and never tuned to: the generalisation check."""
+# Floors for the hand-annotated sets under tests/data, a little under what the build scored when each
+# floor was set. unseen, heldout and blind were read while rules were written; final was read for a few
+# rules at the end; last was measured once and never read.
+SET_FLOORS = {
+    "unseen": {"entity_recall_core": 0.9, "investment_recall": 0.9, "investment_precision": 0.9},
+    "heldout": {"entity_recall_core": 0.85, "investment_recall": 0.8, "investment_precision": 0.8},
+    "blind": {"entity_recall_core": 0.9, "investment_recall": 0.85, "investment_precision": 0.85},
+    "final": {"entity_recall_core": 0.8, "investment_recall": 0.65, "investment_precision": 0.65},
+    "last": {"entity_recall_core": 0.85, "investment_recall": 0.65, "investment_precision": 0.6},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SET_FLOORS))
+def test_end_to_end_annotated_sets_score_at_or_above_floor(name: str, tmp_path) -> None:
+    """Articles about other parks, written from public facts by hand: the generalisation check."""
     from kg.corpus import build_corpus
 
-    build_corpus([UNSEEN / "articles"], tmp_path, jobs=1, html=False)
-    fig = evaluate(tmp_path, UNSEEN / "gold.json")
+    folder = ROOT / "tests" / "data" / name
+    build_corpus([folder / "articles"], tmp_path, jobs=1, html=False)
+    fig = evaluate(tmp_path, folder / "gold.json")
     assert fig["false_investors"] == []
     assert fig["noise_entities"] == []
-    assert fig["entity_recall_core"] >= 0.8, fig["entities_missing"]
-    assert fig["investment_recall"] >= 0.8, fig["investments_missing"]
-    assert fig["investment_precision"] >= 0.6, fig["investments_false"]
+    got = {k: fig[k] for k in SET_FLOORS[name]}
+    assert all(got[k] >= v for k, v in SET_FLOORS[name].items()), (
+        got, fig["entities_missing"], fig["investments_missing"], fig["investments_false"])
 
 
 def test_end_to_end_aliases_hold_the_names_as_articles_wrote_them(bundled_build) -> None:
