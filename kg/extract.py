@@ -397,6 +397,10 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
                 or (flag == "vn" and word in _VERBAL_NOUNS and not company)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
+        if stop and legal and flag.startswith("v") and len(word) >= 2 and word not in verbs and word not in _JOINT_WORDS:
+            stop = False  # 韩一理化株式会社, 都市更新股份有限公司: a registered name may hold what jieba reads as a verb
+        if not stop and word in ("企业", "公司", "集团", "厂商") and start < kind_start:
+            stop = True  # 汽车内饰企业韩一理化株式会社: the description ends where the name begins
         if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
             stop = False  # 西太湖科技产业园: the quarter of a place belongs to its name
         if stop and word == "合作" and start < len(window):
@@ -506,6 +510,7 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         if m:
             end = k.end + m.end()
             name = text[k.start:end]
+            out = [o for o in out if not (o.kind == _COMPANY and o.start == k.start and o.end == end)]  # this says more
             out.append(_m(s, k.start, end, _COMPANY, key=pattern_key("company", name),
                           source=Source.PATTERN, country=k.country, name=name, parent=k.key,
                           role="subsidiary", city=m.group(1)))
@@ -526,7 +531,7 @@ def _abbreviates(short: str, stem: str, g: Gazetteer) -> bool:
     return not (role or _is_generic(short, g) or _generic_start_regex(g).match(short))
 
 
-_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社")
 _REGISTERED_WITH_PLACE = frozenset(("HK", "MO", "TW"))
 
 

@@ -629,7 +629,8 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             add(before[-1], after[0], "visit")
         break
     # 5. A … 与 B、C 等 (开展)… 合作
-    for m in re.finditer(r"(?:与|和|同)([□、等]+)[^，,。；;]{0,20}?(?:合作|交流|对接|共同开发|共同建设|联合开发|共同投资|共建)",
+    for m in re.finditer(r"(?:与|和|同)(?:□*(?:投资主体|方面|一方))?([□、等]+)[^，,。；;]{0,20}?"
+                         r"(?:合作|交流|对接|共同开发|共同建设|联合开发|共同投资|共建)",
                          masked):
         a0, b0 = m.span(1)
         partners = [e for e in ents if a0 <= e.start < b0 and e.kind in _ORG]
@@ -643,7 +644,7 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                 for p in partners:
                     add(first, p, "partnership")
     # 5b. joint ventures: 合资 with two or more companies in the sentence
-    jv = re.search(r"合资|合营", masked)
+    jv = re.search(r"合资|合营|共同投资|共同出资|联合投资", masked)
     group = _joint_partners(ents, masked, jv.start()) if jv else []
     if len(group) >= 2:  # A、B与C三方合资组建…: every two of them
         for i, a in enumerate(group):
@@ -730,7 +731,9 @@ def _joint_partners(ents: Sequence[Mention], masked: str, at: int) -> list[Menti
     joined = False
     for prev in reversed(cands[:-1]):
         between = masked[prev.end:group[0].start]
-        link = re.fullmatch(r"\s*(?:党工委|管委会|管理委员会|政府|方面)?\s*(与|和|同|及|、|以及)\s*□*", between)
+        link = re.fullmatch(r"\s*(?:党工委|管委会|管理委员会|政府|方面)?\s*(与|和|同|及|、|以及)\s*□*"
+                            r"(?:[^，,。；;□]{0,14}的[^，,。；;□]{0,8}(?:企业|公司|集团|厂商|巨头|制造商))?\s*", between)
+        # (北汽集团与韩国最大的汽车内饰企业韩一理化株式会社合资设立: a description may stand before the name)
         if not link:
             break
         joined = joined or link.group(1) in ("与", "和", "同")

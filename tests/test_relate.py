@@ -242,3 +242,11 @@ def test_relate_a_firm_bought_abroad_and_another_investors_money(gazetteer) -> N
     assert not [f for f in bought if f.kind == "investment"]
     other = _facts(park + "惠普高端喷墨项目在高新区推进。国产品牌联想图像也投资10亿元建设打印机项目。", gazetteer)[0]
     assert [f.amount for f in other if f.kind == "investment"] == [None]
+
+
+def test_relate_a_described_partner_and_a_name_jieba_reads_as_a_verb(gazetteer) -> None:
+    text = "该公司由北汽集团与韩国最大的汽车内饰企业韩一理化株式会社合资设立。"
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    jv = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "joint_venture"}
+    assert frozenset(("北汽集团", "韩一理化株式会社")) in jv, jv
