@@ -595,6 +595,15 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
             for q in parties[i + 1:]:
                 add(p, q, "agreement", agr.key)
             add(p, agr.key, "party")
+    # 1b. A 与 B 签约 (…项目) with no agreement named: still a signing between them
+    agreements = [m for m in ms if m.kind == _AGREEMENT]
+    for sv in re.finditer("|".join(L.SIGN_VERBS), masked):
+        if any(sv.end() <= a.start <= sv.end() + 16 for a in agreements):
+            continue  # done above, with the agreement
+        parties = _signatories(ents, masked, sv.start())
+        for i, p in enumerate(parties):
+            for q in parties[i + 1:]:
+                add(p, q, "agreement")
     # 2. A 与 B 联合发起 <platform>; 3. X 作为 <platform> 合作伙伴
     platforms = [m for m in ms if m.kind == _AGREEMENT and m.get("agr_kind") != "agreement"]
     for vm in _PLATFORM_VERB.finditer(masked):

@@ -250,3 +250,10 @@ def test_relate_a_described_partner_and_a_name_jieba_reads_as_a_verb(gazetteer) 
     names = {e.key: e.label_zh for e in ents}
     jv = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "joint_venture"}
     assert frozenset(("北汽集团", "韩一理化株式会社")) in jv, jv
+
+
+def test_relate_a_signing_with_no_agreement_named(gazetteer) -> None:
+    facts, ents = _facts("——欧银集团与罗斯柴尔德财团签约金融合作项目。", gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    assert signed == {frozenset(("欧银集团", "罗斯柴尔德财团"))}, signed
