@@ -777,8 +777,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         product = ""
         if not suffix_hit and re.match(r"(?:新工厂|工厂|生产基地|项目|基地|工程)", text[j:j + 4]):
             # 韩国科玛保健食品工厂: the brand, then what the plant makes, then the plant
-            product = next((w for w in sorted(g.sector_keywords, key=len, reverse=True)
-                            if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
+            product = next((w for w in g.cached("sector_words_longest_first", lambda: sorted(
+                g.sector_keywords, key=len, reverse=True)) if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
             j -= len(product)
         name = text[i:j]
         if len(name) < 2 or len(name) > 12 or any(c in L.NAME_BAD_CHARS for c in name):
@@ -817,7 +817,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
 _LIST_COUNT = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?$")
 _LIST_HEAD = re.compile(r"[^，,。；;：:！？!?()（）“”\s]{0,6}?(?:企业|公司|集团|药企|车企|厂商|银行|财团)")
 _CAPITAL = re.compile(r"([^\s，,。；;、\d])(?:资(?:企业|项目|公司|工厂|厂商)|企(?!业|划|图|及))")
-_LIST_CLOSE = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?(?:知名|龙头|重点|大型|优质|一批)?(?:企业|公司|集团|项目)")
+_LIST_CLOSE = re.compile(r"等(?:[0-9一二三四五六七八九十百千万两]+(?:余|多)?[家个])?(?:知名|龙头|重点|大型|优质|一批)?(?:企业|公司|集团)")
 _LIST_ITEM = re.compile(rf"[{L.CJK}A-Za-z0-9&·\-]{{2,10}}")
 
 

@@ -138,8 +138,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return "signed"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
         return "object"
-    if _SETTLED_INCLUDE.search(masked, 0, m.start) and re.fullmatch(r"[□、]*", masked[_SETTLED_INCLUDE.search(
-            masked, 0, m.start).end():m.start].replace("等", "")):
+    settled = _SETTLED_INCLUDE.search(masked, 0, m.start)
+    if settled and re.fullmatch(r"[□、]*", masked[settled.end():m.start].replace("等", "")):
         return "object"  # 早年落户开发区的日资企业，就包括黑田精工、津上精密…
     near = re.sub(r"^[□、等]+", "", own)[:18]
     if any(f in near for f in L.FACILITY_NOUNS):
