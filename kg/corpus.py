@@ -100,16 +100,15 @@ class ArticleOutput:
     records: dict[str, list[tuple[str, ...]]]  # the article's rows, parties as IRIs (kg.tables.fact_records)
 
     def unpack(self, pieces: bool) -> tuple[bytes, bytes, bytes]:
-        """The N-Triples and, with ``pieces``, the Turtle and JSON-LD pieces (made here if the worker did not).
+        """The N-Triples and, with ``pieces``, the Turtle and JSON-LD pieces the worker made (empty when it made
+        none: the sink makes them then).
 
         Raises ``ValueError`` when a frame is damaged: the frames carry a checksum of their content.
         """
         try:
             nt = lz4.frame.decompress(self.rdf[0])
-            if not pieces:
+            if not pieces or not (self.rdf[1] or self.rdf[2]):
                 return nt, b"", b""
-            if not self.rdf[1] and not self.rdf[2]:
-                return (nt, *rdf_parts(nt))
             return nt, lz4.frame.decompress(self.rdf[1]), lz4.frame.decompress(self.rdf[2])
         except RuntimeError as err:  # what lz4 raises for a bad frame or a checksum that does not match
             raise ValueError(f"damaged cache frame: {err}") from None
