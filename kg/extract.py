@@ -8,7 +8,7 @@ links bare words (园区, 该公司, 该平台) to what they stand for.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import quote
@@ -223,6 +223,52 @@ def _generic_start_regex(g: Gazetteer) -> re.Pattern[str]:
     return g.cached("generic_start_regex", build)  # type: ignore[no-any-return]
 
 
+class _Affixes:
+    """Words looked up at the start or the end of a text: one set probe per word length, not a scan of the words."""
+
+    __slots__ = ("lengths", "words")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        self.lengths = tuple(sorted({len(w) for w in self.words}, reverse=True))
+
+    def prefix(self, text: str, start: int = 0) -> str:
+        """The longest word that ``text[start:]`` starts with, or ''.
+
+        >>> _Affixes(["德国", "德国北威"]).prefix("在德国北威州", 1)
+        '德国北威'
+        """
+        for n in self.lengths:
+            w = text[start:start + n]
+            if len(w) == n and w in self.words:
+                return w
+        return ""
+
+    def suffix(self, text: str) -> str:
+        """The longest word that ``text`` ends with, or ''."""
+        for n in self.lengths:
+            if n <= len(text) and text[-n:] in self.words:
+                return text[-n:]
+        return ""
+
+
+def _country_affixes(g: Gazetteer) -> _Affixes:
+    return g.cached("country_affixes", lambda: _Affixes(g.country_names))  # type: ignore[no-any-return]
+
+
+def _city_affixes(g: Gazetteer) -> _Affixes:
+    return g.cached("city_affixes", lambda: _Affixes(c for c in g.cities if len(c) >= 2))  # type: ignore[no-any-return]
+
+
+def _stop_affixes(g: Gazetteer) -> _Affixes:
+    return g.cached("stop_affixes", lambda: _Affixes(_stops(g)))  # type: ignore[no-any-return]
+
+
+_EXTENSION_AFFIXES = _Affixes(_EXTENSIONS_SORTED)
+_NAME_STOP_AFFIXES = _Affixes(L.NAME_STOP_WORDS)
+_LEADING_VERB_AFFIXES = _Affixes(v for v in L.LEADING_VERBS if len(v) > 1)
+
+
 def _countries_sorted(g: Gazetteer) -> list[str]:
     return g.cached("countries_sorted", lambda: sorted(g.country_names, key=len, reverse=True))  # type: ignore[no-any-return]
 
@@ -252,9 +298,10 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
     while changed and steps < 3:
         changed = False
         steps += 1
-        for ext in _EXTENSIONS_SORTED:
-            if text.startswith(ext, end):
-                nxt = end + len(ext)
+        for n in _EXTENSION_AFFIXES.lengths:  # longest first; a word refused below lets a shorter one try
+            ext = text[end:end + n]
+            if len(ext) == n and ext in _EXTENSION_AFFIXES.words:
+                nxt = end + n
                 if re.match(r"[园区城坊港]|基地|中心", text[nxt:nxt + 2]):
                     continue  # 日本电产工业园: the park's name, not the company's
                 # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
@@ -583,8 +630,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             new_start += copula.end()  # 这是荣顺医疗设备(浙江)有限公司的新厂
             name = text[new_start:end]
             stem = name[: -len(suffix)]
-        if name[0] in L.NAME_BAD_START and not any(name.startswith(c) for c in g.country_names) and not any(
-                name.startswith(c) for c in g.cities if len(c) >= 2) and not _word_at_start(name):
+        if name[0] in L.NAME_BAD_START and not _country_affixes(g).prefix(name) and not _city_affixes(g).prefix(
+                name) and not _word_at_start(name):
             continue
         if etype is EntityType.COMPANY and suffix == "公司" and len(stem) < 3:
             continue
@@ -607,7 +654,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 suffix in _LEGAL_FORMS and country in _REGISTERED_WITH_PLACE):
             # 美国苹果公司 is 苹果公司 from the US; a name registered in Hong Kong, Macao or Taiwan keeps
             # its place (澳门投资发展股份有限公司)
-            prefix = next((c for c in _countries_sorted(g) if name.startswith(c)), "")
+            prefix = _country_affixes(g).prefix(name)
             if prefix and len(name) - len(prefix) >= 4:
                 rest = name[len(prefix):]
                 rest = rest[_foreign_state_len(rest, g):]
@@ -652,16 +699,16 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
     return out
 
 
-def _foreign_state_len(text: str, g: Gazetteer, stops: Sequence[str] = ()) -> int:
+def _foreign_state_len(text: str, g: Gazetteer, stops: bool = False) -> int:
     """Length of a foreign state or province at the start of ``text`` (北威州 in 北威州伯曼集团), else 0."""
     state = _FOREIGN_STATE.match(text)
     if not state:
         return 0
     word = state.group(0)
     rest = text[state.end():]
-    if any(word.endswith(c) for c in g.cities) or rest.startswith(("政府", "人民", "首", "总")):
+    if _city_affixes(g).suffix(word) or rest.startswith(("政府", "人民", "首", "总")):
         return 0
-    if any(rest.startswith(w) for w in stops) or any(rest.startswith(w) for w in L.NAME_STOP_WORDS):
+    if (stops and _stop_affixes(g).prefix(rest)) or _NAME_STOP_AFFIXES.prefix(rest):
         return 0
     return state.end()
 
@@ -670,7 +717,7 @@ def _only_extensions(text: str) -> bool:
     """True when ``text`` is made only of words that extend a company name (科技, (中国), 株式会社 …)."""
     rest = text
     while rest:
-        ext = next((x for x in _EXTENSIONS_SORTED if rest.startswith(x)), "")
+        ext = _EXTENSION_AFFIXES.prefix(rest)
         if not ext:
             return False
         rest = rest[len(ext):]
@@ -678,16 +725,16 @@ def _only_extensions(text: str) -> bool:
 
 
 def _name_country(name: str, g: Gazetteer) -> str:
-    for n in _countries_sorted(g):
-        if name.startswith(n) and len(n) >= 2:
-            return g.country_names[n]
+    n = _country_affixes(g).prefix(name)
+    if n:
+        return g.country_names[n]
     if name.startswith(("香港",)):
         return "HK"
     if name.startswith(("澳门",)):
         return "MO"
     if name.startswith(("台湾",)):
         return "TW"
-    if any(name.startswith(c) for c in g.cities if len(c) >= 2) or name.startswith(("中国", "全国", "国家", "北京", "上海")):
+    if _city_affixes(g).prefix(name) or name.startswith(("中国", "全国", "国家", "北京", "上海")):
         return "CN"
     return ""
 
@@ -742,7 +789,7 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                for o in known):
             continue  # 印度 in 印度尼西亚, 厄瓜多 in 厄瓜多尔: the longer country is the one written
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
-        i += _foreign_state_len(text[i:], g, stops)
+        i += _foreign_state_len(text[i:], g, stops=True)
         if text.startswith("株式会社", i):  # 韩国株式会社LG化学: the legal form written first, then the name
             i += len("株式会社")
             if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
@@ -783,13 +830,13 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         name = text[i:j]
         if len(name) < 2 or len(name) > 12 or any(c in L.NAME_BAD_CHARS for c in name):
             continue
-        if any(name.startswith(w) for w in stops) or any(name.startswith(v) for v in L.LEADING_VERBS if len(v) > 1):
+        if _stop_affixes(g).prefix(name) or _LEADING_VERB_AFFIXES.prefix(name):
             continue
         if not suffix_hit:
             nxt = text[j:j + 1]
             # Without a suffix, the name must sit in an entity slot: a list, an investment or a facility.
             if not (nxt in ("、", "，", ",", "等", "。", "与", "和", "及", "在", "的", "将", "于", "已")
-                    or any(text.startswith(w, j) for w in stops) or product):
+                    or _stop_affixes(g).prefix(text, j) or product):
                 continue
             if len(name) > 8 or is_common_word(name):
                 continue
@@ -1111,10 +1158,12 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
         extra = []
         for name in names:
             proto = found[name]
-            for hit in re.finditer(re.escape(name), s.norm):
+            at = s.norm.find(name)
+            while at >= 0:  # every place the sentence writes it, left to right, not overlapping
                 extra.append(Mention(
-                    article_id=s.article_id, sentence=s.index, start=hit.start(), end=hit.end(), surface=name,
+                    article_id=s.article_id, sentence=s.index, start=at, end=at + len(name), surface=name,
                     kind=proto.kind, key=proto.key, source=Source.PATTERN, country=proto.country, data=proto.data))
+                at = s.norm.find(name, at + len(name))
         out.append(resolve_overlaps(ms + extra) if extra else ms)
     return out
 
