@@ -29,6 +29,7 @@ ENTITY_KINDS = {t.value for t in EntityType}
 _PRIORITY = {Source.GAZETTEER: 2, Source.CURATION: 2, Source.PATTERN: 1, Source.COREFERENCE: 0}
 
 
+@lru_cache(maxsize=65_536)
 def pattern_key(etype: str, name: str) -> str:
     """Key of an entity found by pattern: its type and its percent-encoded name."""
     return f"{etype.lower()}/x-{quote(name, safe='')}"
@@ -327,9 +328,21 @@ def _generic_lead(stem: str, g: Gazetteer) -> int:
 
 def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
     """True when a name's stem is made only of descriptive words (先进医疗器械, 生命健康)."""
-    rest = _generic_regex(g).sub("", core)
-    rest = re.sub(r"[()（）·\-—0-9+、]", "", rest)
-    return len(rest) < min_rest
+    return len(_non_generic_rest(core, g)) < min_rest
+
+
+_NOT_COUNTED_IN_NAMES = re.compile(r"[()（）·\-—0-9+、]")
+
+
+def _non_generic_rest(core: str, g: Gazetteer) -> str:
+    """What is left of ``core`` without its descriptive words and punctuation (memoised per gazetteer)."""
+    memo: dict[str, str] = g.cached("non_generic_rest", dict)
+    rest = memo.get(core)
+    if rest is None:
+        rest = _NOT_COUNTED_IN_NAMES.sub("", _generic_regex(g).sub("", core))
+        if len(memo) < 200_000:
+            memo[core] = rest
+    return rest
 
 
 _STOP_FLAGS = frozenset(("v", "vd", "vg", "d", "p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "t", "f",
