@@ -590,10 +590,15 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
         verb = max((masked.rfind(v, 0, agr.start) for v in L.SIGN_VERBS), default=-1)
         if verb < 0:
             continue
-        parties = _signatories(ents, masked, verb) or _topic_pair(ents, masked, verb, topic)
-        for i, p in enumerate(parties):
-            for q in parties[i + 1:]:
-                add(p, q, "agreement", agr.key)
+        parties = _signatories(ents, masked, verb)
+        pairs = [(p, q) for i, p in enumerate(parties) for q in parties[i + 1:]]
+        if not parties:  # 与B、C签署 with the subject left out: the topic signs with each of them, not they together
+            subject, others = _signed_with(ents, masked, verb, topic)
+            parties = ([subject] if subject else []) + others
+            pairs = [(subject, q) for q in others] if subject else []
+        for p, q in pairs:
+            add(p, q, "agreement", agr.key)
+        for p in parties:
             add(p, agr.key, "party")
     # 1b. A 与 B 签约 (…项目) with no agreement named: still a signing between them
     agreements = [m for m in ms if m.kind == _AGREEMENT]
@@ -750,13 +755,20 @@ def _joint_partners(ents: Sequence[Mention], masked: str, at: int) -> list[Menti
     return group if joined else []
 
 
-def _topic_pair(ents: Sequence[Mention], masked: str, verb: int, topic: Mention | None) -> list[Mention]:
-    """与B签署… with the subject left out: the article's topic company signs with B."""
+def _signed_with(ents: Sequence[Mention], masked: str, verb: int,
+                 topic: Mention | None) -> tuple[Mention | None, list[Mention]]:
+    """与B、C签署… with the subject left out: (the article's topic company, [B, C]).
+
+    The subject is None when there is no topic, or when the topic is one of those signed with
+    (…代表团…与壳牌、罗格朗等6家企业签订投资协议: a delegation signs, not 罗格朗).
+    """
     m = re.search(r"与([□、]+)[^，,。；;]{0,10}$", masked[:verb])
-    if not (m and topic):
-        return []
+    if not m:
+        return None, []
     others = [e for e in ents if m.start(1) <= e.start < m.end(1)]
-    return [topic, *others] if others else []
+    if topic is None or any(o.key == topic.key for o in others):
+        return None, others
+    return topic, others
 
 
 def _pair_around_conj(ents: Sequence[Mention], masked: str, lo: int, hi: int) -> tuple[Mention, Mention] | None:

@@ -186,6 +186,13 @@ def test_extract_a_phrase_about_people_or_time_after_a_country_is_not_a_company(
     assert not [m for m in ms if m.kind == "Company"]
 
 
+def test_extract_a_byline_after_a_place_is_not_a_company(gazetteer) -> None:
+    # a Hong Kong paper's reporter, in Traditional script as the article wrote it
+    ms = _mentions("2023年3月28日　香港商報記者　梁雅文　惠州報道", gazetteer)
+    assert not [m for m in ms if m.kind == "Company"]
+    assert [m for m in _mentions("香港商報記者梁雅文投資一家工廠。", gazetteer) if m.kind == "Company"] == []
+
+
 def test_extract_a_list_closed_by_a_countrys_companies_names_each_item(gazetteer) -> None:
     # names no gazetteer holds (made up here), as a real article brings them
     ms = _mentions("阿米拉德、泽维医疗、卡尔梅塔等以色列高科技企业都在这里安了家。", gazetteer)

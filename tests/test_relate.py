@@ -252,6 +252,22 @@ def test_relate_a_described_partner_and_a_name_jieba_reads_as_a_verb(gazetteer) 
     assert frozenset(("北汽集团", "韩一理化株式会社")) in jv, jv
 
 
+def test_relate_firms_listed_after_yu_sign_with_the_subject_not_with_each_other(gazetteer) -> None:
+    text = ("罗格朗是全球电气系统企业，上世纪90年代已进入惠州。"
+            "市代表团赴法国开展投资促进活动，与壳牌、罗格朗、ADO等6家企业签订投资协议。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    coop = [f for f in facts if f.kind == "cooperation"]
+    # the topic (罗格朗) is one of those signed with, so the unnamed delegation signed: no pair among the firms
+    assert not [f for f in coop if f.detail == "agreement"], [(names.get(a), names.get(b)) for a, b in (f.parties for f in coop)]
+    assert {names[f.parties[0]] for f in coop if f.detail == "party"} == {"壳牌", "罗格朗", "ADO"}
+    # with a topic that is not in the list, the topic signs with each listed firm, and they not with each other
+    facts, ents = _facts("西门子持续加码中国市场。西门子上月在北京与壳牌、罗格朗签署合作协议。", gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    assert signed == {frozenset(("西门子", "壳牌")), frozenset(("西门子", "罗格朗"))}, signed
+
+
 def test_relate_a_signing_with_no_agreement_named(gazetteer) -> None:
     facts, ents = _facts("——欧银集团与罗斯柴尔德财团签约金融合作项目。", gazetteer)
     names = {e.key: e.label_zh for e in ents}
