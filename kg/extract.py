@@ -1124,6 +1124,7 @@ def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: 
         cands = resolve_overlaps(cands + _enumerated(s, cands, g))
         per_sentence.append(cands)
     per_sentence = _rematch_found_names(sentences, per_sentence, g)
+    per_sentence = _unify_park_tails(per_sentence, g)
     mentions = [m for ms in per_sentence for m in ms]
     mentions = _filter_weak(mentions)
     return resolve_references(sentences, mentions, g)
@@ -1179,6 +1180,42 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
                 at = s.norm.find(name, at + len(name))
         out.append(resolve_overlaps(ms + extra) if extra else ms)
     return out
+
+
+def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[list[Mention]]:
+    """A park found by pattern whose name is the tail of another park the article names is that park.
+
+    成都综合保税区双流园区 then 双流园区; 厦门火炬高技术产业开发区 (厦门火炬高新区) then 火炬高新区: the article
+    drops the part the reader already knows. Only a tail that fits exactly one named park is taken.
+    """
+    first: dict[str, Mention] = {}
+    for ms in per_sentence:
+        for m in ms:
+            if m.kind == _PARK and m.key not in first:
+                first[m.key] = m
+    if len(first) < 2:
+        return per_sentence
+    names: dict[str, tuple[str, str, list[str]]] = {}
+    for key, m in first.items():
+        ent = g.entities.get(key) if m.source is Source.GAZETTEER else None
+        if ent is not None:
+            names[key] = (normalise_name(ent.city) if ent.city else "", ent.label_zh, [ent.label_zh, *ent.aliases])
+        else:
+            names[key] = ("", m.get("name") or m.surface, [m.get("name") or m.surface])
+    same: dict[str, str] = {}
+    for key, m in first.items():
+        tail = m.get("name") or m.surface
+        if m.source is not Source.PATTERN or len(tail) < 4:
+            continue
+        fits = {other for other, (city, _, full) in names.items() if other != key and any(
+            len(n) > len(tail) and (n.endswith(tail) or (city and n == city + tail)) for n in full)}
+        if len(fits) == 1:
+            same[key] = fits.pop()
+    if not same:
+        return per_sentence
+    return [[replace(m, key=same[m.key], source=first[same[m.key]].source, country=first[same[m.key]].country,
+                     data=first[same[m.key]].data) if m.kind == _PARK and m.key in same else m for m in ms]
+            for ms in per_sentence]
 
 
 def _filter_weak(mentions: list[Mention]) -> list[Mention]:

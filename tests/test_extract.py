@@ -262,3 +262,17 @@ def test_extract_currency_written_before_the_figure(gazetteer) -> None:
     assert [(m.get("value"), m.get("currency")) for m in ms if m.kind == "amount"] == [
         ("18990000000", "TWD"), ("1000000000", "HKD"), ("25000000000", "CNY")]
     assert not [m for m in _mentions("一家德国咨询顾问公司的负责人专程赶来签约。", gazetteer) if m.kind == "Company"]
+
+
+def test_extract_a_park_named_again_by_its_tail_is_the_same_park(gazetteer) -> None:
+    # a park found by pattern, then its tail; a gazetteer park, then its short form without the city
+    ms = _mentions("纬创成都基地位于成都综合保税区双流园区。同样位于双流园区的还有多家台资企业。"
+                   "ABB在厦门火炬高技术产业开发区投资。火炬高新区已集聚30多家电力企业。", gazetteer)
+    parks = [(m.surface, m.key) for m in ms if m.kind == "Park"]
+    keys = {surface: key for surface, key in parks}
+    assert keys["双流园区"] == keys["成都综合保税区双流园区"]
+    assert keys["火炬高新区"] == keys["厦门火炬高技术产业开发区"] == "park/xiamen-huoju-hitech"
+    # a tail that fits two named parks is left alone
+    ms = _mentions("厦门火炬高技术产业开发区与威海火炬高技术产业开发区结对。火炬高新区已集聚30多家电力企业。", gazetteer)
+    tails = {m.key for m in ms if m.surface == "火炬高新区"}
+    assert tails and not tails & {"park/xiamen-huoju-hitech", "park/weihai-huoju-hitech"}, tails
