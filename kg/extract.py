@@ -650,6 +650,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if any(k.start <= new_start and end <= k.end for k in known if k.kind in ENTITY_KINDS):
             continue  # already a gazetteer name
+        site_of = next((k.key for k in known if etype is EntityType.PARK and k.kind == _COMPANY and (
+            k.end == new_start or (k.start == new_start and k.end < end))), "")
         if any(k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.end == end and k.start > new_start
                and text[new_start:k.start] in g.country_names for k in known):
             continue  # 美国查尔斯河实验室 is the known 查尔斯河实验室, with its country before it
@@ -661,7 +663,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         country = _name_country(name, g)
         short_hit = _SHORT_FORM.match(text, end)
         short = (short_hit.group(1) or short_hit.group(2)) if short_hit else ""
-        data: dict[str, str] = {"name": name, "short": short if short and _abbreviates(short, stem, g) else ""}
+        data: dict[str, str] = {"name": name, "short": short if short and _abbreviates(short, stem, g) else "",
+                                # 施耐德电气无锡绿色智能产业园, 台塑园区: a firm's own site, a park but no host of its own
+                                "site_of": site_of}
         known_head = any(k.kind == _COMPANY and k.start == new_start and k.end < end for k in known)
         if etype is EntityType.COMPANY and country and country != "CN" and not known_head and not (
                 suffix in _LEGAL_FORMS and country in _REGISTERED_WITH_PLACE):
@@ -1266,8 +1270,8 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
     topics = {k for k in headline if counts[k] >= 3}
     out = []
     for m in mentions:
-        if m.kind != _PARK:
-            continue
+        if m.kind != _PARK or m.get("site_of"):
+            continue  # a firm's own site is no park the context stands for
         ent = g.entities.get(m.key)
         name = ent.label_zh if ent else (m.get("name") or m.surface)
         if m.source is Source.COREFERENCE:

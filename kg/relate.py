@@ -377,7 +377,7 @@ def _city_destination(masked: str, g: Gazetteer) -> str:
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
-    parks = [p for p in ms if p.kind == _PARK and not _sibling(masked, p, m)]
+    parks = [p for p in ms if p.kind == _PARK and not _sibling(masked, p, m) and not p.get("site_of")]
     in_clause = [p for p in parks if a <= p.start < b]
     if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:
@@ -425,8 +425,11 @@ def _continued_investment(s: Sentence, ms: list[Mention], masked: str, last: tup
     fact, index, block = last
     if s.index - index > 3 or s.block - block > 1 or _AGGREGATE.search(masked):
         return []
-    if re.search(r"[0-9一二三四五六七八九十百千万两]+(?:余|多)?家", masked):
-        return []  # 日本在大连设立的企业已超过五千家，投资额接近二百亿美元: many firms' money, not the last one's
+    if re.search(r"[0-9一二三四五六七八九十百千万两]+(?:余|多)?家", masked) or (re.search(r"累计|总额|合计|共计|总计", masked) and any(
+            m.kind == _COUNTRY and re.match(r"(?:资|籍|商)?(?:企业|公司|厂商|外企)", s.norm[m.end:m.end + 4]) for m in ms)):
+        # 日本在大连设立的企业已超过五千家…; 法国企业在无锡累计投资总额达6.74亿美元: many firms' money, not the last one's
+        # (…是美国企业在华独资建设的第一个重大石化项目 describes the one firm)
+        return []
     if re.search(r"国产|民营|本土|内资|也投资|亦投资|也将投资|也计划投资", s.norm):
         return []  # 国产品牌联想图像投资10亿元…: another, unnamed investor's money
     if any(m.kind == _COMPANY and m.key != fact.parties[0] for m in ms):

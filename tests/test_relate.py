@@ -273,3 +273,17 @@ def test_relate_a_signing_with_no_agreement_named(gazetteer) -> None:
     names = {e.key: e.label_zh for e in ents}
     signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
     assert signed == {frozenset(("欧银集团", "罗斯柴尔德财团"))}, signed
+
+
+def test_relate_a_firms_own_site_is_a_park_but_not_the_host(gazetteer) -> None:
+    text = ("无锡国家高新技术产业开发区加快对欧合作。施耐德电气无锡绿色智能产业园奠基，项目总投资1.5亿美元。"
+            "据统计，法国企业在无锡累计投资总额达6.74亿美元。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    assert "无锡绿色智能产业园" in names.values()  # the site is still named
+    inv = [(names[f.parties[1]], f.amount.value if f.amount else "") for f in facts if f.kind == "investment"]
+    # the money goes to the park around the site; the French firms' total is nobody's
+    assert inv == [("无锡国家高新技术产业开发区", "150000000")], inv
+    facts, ents = _facts("宁波经济技术开发区位于北仑。台塑集团在台塑宁波工业园区总投资20.7亿美元建设一期项目。", gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    assert [names[f.parties[1]] for f in facts if f.kind == "investment"] == ["宁波经济技术开发区"]
