@@ -326,6 +326,14 @@ def _generic_lead(stem: str, g: Gazetteer) -> int:
     return m.end() if m else 0
 
 
+def _is_place_name(word: str, g: Gazetteer) -> bool:
+    """A Chinese city or county written alone: a known city, or one word the dictionary tags as a place."""
+    if word in g.cities:
+        return True
+    toks = _tokens(word) if len(word) >= 2 and word not in g.country_names else ()
+    return len(toks) == 1 and toks[0][1] == "ns"
+
+
 def _is_generic(core: str, g: Gazetteer, min_rest: int = 2) -> bool:
     """True when a name's stem is made only of descriptive words (先进医疗器械, 生命健康)."""
     return len(_non_generic_rest(core, g)) < min_rest
@@ -625,8 +633,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             new_start += lead  # 民营企业华立集团 -> 华立集团
             name = text[new_start:end]
             stem = name[: -len(suffix)]
-        if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem):
-            continue
+        if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem) and not _is_place_name(stem, g):
+            continue  # (新昌 is a county, though 新 is a descriptive word)
         if etype is EntityType.COMPANY and stem in g.country_names:
             continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after
         if _REGION_STEM.fullmatch(stem) or stem in g.cities:
@@ -1106,8 +1114,11 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
 def find_candidates(s: Sentence, g: Gazetteer, article_date: str = "") -> list[Mention]:
     """Every candidate mention in one sentence (overlapping; see ``resolve_overlaps``)."""
     known = find_dictionary(s, g)
+    amounts = find_amounts(s, g)
+    if amounts:  # 7.7亿瑞典克朗　斯凯孚 (the space folded away): 克朗斯 begins inside the money, so it is no name
+        known = [k for k in known if not any(a.start < k.start < a.end < k.end for a in amounts)]
     pats = find_patterns(s, g, known)
-    return known + pats + find_amounts(s, g) + find_dates(s, article_date)
+    return known + pats + amounts + find_dates(s, article_date)
 
 
 def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: str = "") -> list[Mention]:

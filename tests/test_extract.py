@@ -276,3 +276,16 @@ def test_extract_a_park_named_again_by_its_tail_is_the_same_park(gazetteer) -> N
     ms = _mentions("厦门火炬高技术产业开发区与威海火炬高技术产业开发区结对。火炬高新区已集聚30多家电力企业。", gazetteer)
     tails = {m.key for m in ms if m.surface == "火炬高新区"}
     assert tails and not tails & {"park/xiamen-huoju-hitech", "park/weihai-huoju-hitech"}, tails
+
+
+def test_extract_a_name_that_begins_inside_an_amount_is_no_name(gazetteer) -> None:
+    # a headline whose ideographic space is folded away: 克朗 + 斯凯孚 must not read as 克朗斯
+    ms = _mentions("投资7.7亿瑞典克朗　斯凯孚在新昌打造全球最大球轴承基地", gazetteer)
+    assert [(m.surface, m.key) for m in ms if m.kind == "Company"] == [("斯凯孚", "company/skf")]
+    assert [(m.get("value"), m.get("currency")) for m in ms if m.kind == "amount"] == [("770000000", "SEK")]
+
+
+def test_extract_a_county_whose_name_starts_with_a_descriptive_character_names_a_park(gazetteer) -> None:
+    ms = _mentions("新昌项目位于新昌经济开发区，与一期工程紧邻。", gazetteer)
+    assert [m.get("name") for m in ms if m.kind == "Park"] == ["新昌经济开发区"]
+    assert not [m for m in _mentions("项目位于新经济开发区。", gazetteer) if m.kind == "Park"]
