@@ -635,8 +635,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             stem = name[: -len(suffix)]
         if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem) and not _is_place_name(stem, g):
             continue  # (新昌 is a county, though 新 is a descriptive word)
-        if etype is EntityType.COMPANY and stem in g.country_names:
-            continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after
+        if etype is EntityType.COMPANY and stem in g.country_names and suffix not in ("银行", "交易所"):
+            continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after (新加坡交易所 is a name)
         if _REGION_STEM.fullmatch(stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park

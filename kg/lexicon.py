@@ -32,7 +32,7 @@ PARK_COREF = {
 TOP_LEVEL_PARK_KINDS = {"etdz", "hitech", "cooperation", "provincial", "resort", "newarea", "other", "abroad"}
 
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "控股集团", "集团公司", "集团", "公司", "株式会社",
-                    "财团")
+                    "财团", "银行", "交易所")
 # Words that, right after a known company name, still belong to that name.
 COMPANY_EXTENSIONS = (
     "生命科学", "半导体", "中国", "集团", "公司", "控股", "股份", "制药", "医药", "医疗", "诊断", "科技", "电子",

@@ -579,7 +579,9 @@ def _cooperations(s: Sentence, ms: list[Mention], masked: str, sightings: Sequen
                   date: str, topic: Mention | None = None) -> list[Fact]:
     facts: list[Fact] = []
     text = s.norm
-    ents = [m for m in ms if m.kind in _PARTY]
+    # 美国波音公司: a country written right before an organisation's name is where it is from, not a party
+    ents = [m for m in ms if m.kind in _PARTY and not (m.kind == _COUNTRY and any(
+        o.start == m.end and o.kind in _ORG for o in ms))]
 
     def add(a: Mention | str, b: Mention | str, kind: str, agreement: str = "") -> None:
         ka = a if isinstance(a, str) else a.key
@@ -725,7 +727,8 @@ def _signatories(ents: Sequence[Mention], masked: str, verb: int) -> list[Mentio
     for i in range(len(cands) - 1):
         between = masked[cands[i].end:cands[i + 1].start]
         # 中以常州创新园、华森医疗等与以色列趋势线孵化器签署…: names no list holds may stand between
-        if re.fullmatch(tail + r"(?:、[^，,。；;□、与和]{1,10})*等?(?:与|和|同|及)" + r"\s*", between):
+        # (与□□波音公司: the masked word right before the second name is its home country, 美国波音公司)
+        if re.fullmatch(tail + r"(?:、[^，,。；;□、与和]{1,10})*等?(?:与|和|同|及)" + r"\s*(?:□{2,5})?", between):
             group = [cands[i], cands[i + 1]]
             for j in range(i + 1, len(cands) - 1):
                 if re.fullmatch(tail + r"[、和及]\s*", masked[cands[j].end:cands[j + 1].start]):

@@ -287,3 +287,16 @@ def test_relate_a_firms_own_site_is_a_park_but_not_the_host(gazetteer) -> None:
     facts, ents = _facts("宁波经济技术开发区位于北仑。台塑集团在台塑宁波工业园区总投资20.7亿美元建设一期项目。", gazetteer)
     names = {e.key: e.label_zh for e in ents}
     assert [names[f.parties[1]] for f in facts if f.kind == "investment"] == ["宁波经济技术开发区"]
+
+
+def test_relate_a_country_written_before_a_signatory_is_its_home_not_a_party(gazetteer) -> None:
+    facts, ents = _facts("2016年10月28日，浙江省人民政府与美国波音公司、中国商飞公司在杭州签署战略合作框架协议。", gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    assert frozenset(("浙江省人民政府", "波音")) in signed and frozenset(("浙江省人民政府", "中国商飞")) in signed, signed
+    assert not [f for f in facts if f.kind == "cooperation" and "country/US" in f.parties]
+    # a country's exchange or bank is a name of its own
+    facts, ents = _facts("广州开发区管委会与新加坡交易所签署谅解备忘录。", gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    assert {frozenset(names[k] for k in f.parties) for f in facts if f.detail == "agreement"} == {
+        frozenset(("广州经济技术开发区", "新加坡交易所"))}
