@@ -194,10 +194,28 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
             continue
         if ent.type is EntityType.COMPANY and _person_context(text, start, end):
             continue
+        if ent.type is EntityType.COMPANY and end - start <= 2 and _inside_longer_name(text, start, end, g):
+            continue
         ext = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
         out.append(_m(s, start, ext, ent.type.value, key=key, country=ent.country, weak="1" if weak else "",
                       extended="1" if ext != end else ""))
     return out
+
+
+def _inside_longer_name(text: str, start: int, end: int, g: Gazetteer) -> bool:
+    """Whether a short name is part of a longer proper name the dictionary knows (布勒 in 德布勒森, a city;
+    大福 in 周大福). A country or city before it (韩国现代, one word to jieba) leaves it a name."""
+    lo = max(0, start - 3)
+    pos = lo
+    for word, flag in _tokens(text[lo:end + 3]):
+        w_end = pos + len(word)
+        if pos <= start < w_end:
+            # a word that begins before the name and runs to or past its end (现代汽车 begins with 现代: kept)
+            before = word[:start - pos]
+            return (pos < start and w_end >= end and len(word) >= 3 and flag in ("nrt", "nr", "ns")
+                    and before not in g.country_names and before not in g.cities)
+        pos = w_end
+    return False
 
 
 _EXTENSIONS_SORTED = tuple(sorted(set(L.COMPANY_EXTENSIONS + L.COMPANY_SUFFIXES), key=len, reverse=True))

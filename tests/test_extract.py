@@ -289,3 +289,13 @@ def test_extract_a_county_whose_name_starts_with_a_descriptive_character_names_a
     ms = _mentions("新昌项目位于新昌经济开发区，与一期工程紧邻。", gazetteer)
     assert [m.get("name") for m in ms if m.kind == "Park"] == ["新昌经济开发区"]
     assert not [m for m in _mentions("项目位于新经济开发区。", gazetteer) if m.kind == "Park"]
+
+
+def test_extract_a_short_name_inside_a_longer_proper_name_is_no_name(gazetteer) -> None:
+    # 布勒 (Bühler) inside the Hungarian city 德布勒森; 南亚 inside 东南亚
+    assert not [m for m in _mentions("德布勒森工厂将进一步提升公司竞争力。", gazetteer) if m.kind == "Company"]
+    assert not [m for m in _mentions("公司产品销往欧美、东南亚等国家和地区。", gazetteer) if m.kind == "Company"]
+    # the name alone, or after its country (韩国现代 is one word to jieba), is still read
+    assert [m.key for m in _mentions("西门子、布勒等企业在无锡投资。", gazetteer) if m.kind == "Company"] == [
+        "company/siemens", "company/buhler"]
+    assert "company/hyundai" in {m.key for m in _mentions("韩国现代汽车投资建设新工厂。", gazetteer)}
