@@ -489,6 +489,11 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             stop = True  # 汽车内饰企业韩一理化株式会社: the description ends where the name begins
         if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
             stop = False  # 西太湖科技产业园: the quarter of a place belongs to its name
+        if stop and word in _QUARTERS and i > 0 and (toks[i - 1][1] in ("ns", "nrt") or toks[i - 1][0] in g.cities) and (
+                i + 1 >= len(toks) or toks[i + 1][0] not in ("城市", "地区", "省份")):
+            stop = False  # 德布勒森南部工业园区: a place's quarter, after the place, belongs to the name
+        if not stop and word in ("城市", "地区", "省份") and i > 0 and toks[i - 1][0] in _QUARTERS:
+            stop = True  # 匈牙利东部城市德布勒森市政府: where the city lies is said before its name
         if stop and word == "合作" and start < len(window):
             # 粤澳合作中医药科技产业园, 苏宿合作园: two or three one-character place names, then 合作
             pair = 0
@@ -540,6 +545,11 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
         if not pre.endswith(("大学", "学院", "集团", "公司", "研究院")) and not re.search(r"[()（）]", pre) and not bilateral:
             name_start += first[0]  # (中瑞镇江生态产业园 keeps its 中瑞: the two countries of the park)
     return name_start
+
+
+_QUARTERS = frozenset(("东部", "西部", "南部", "北部", "中部", "东南部", "西南部", "东北部", "西北部"))
+# 匈牙利东部城市德布勒森市政府: where in the country a city lies, said before the city's name
+_QUARTER_OF_COUNTRY = re.compile(r"(?:东|西|南|北|中|东南|西南|东北|西北)部(?:城市|地区|省份|港口城市|工业城市)")
 
 
 def _word_at_start(name: str) -> bool:
@@ -832,6 +842,9 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
                for o in known):
             continue  # 印度 in 印度尼西亚, 厄瓜多 in 厄瓜多尔: the longer country is the one written
         # A foreign state or city between country and name (德国北威州伯曼集团): skip over it.
+        quarter = _QUARTER_OF_COUNTRY.match(text, i)
+        if quarter:
+            i = quarter.end()
         i += _foreign_state_len(text[i:], g, stops=True)
         if text.startswith("株式会社", i):  # 韩国株式会社LG化学: the legal form written first, then the name
             i += len("株式会社")

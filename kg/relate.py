@@ -547,6 +547,9 @@ def _outbound(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, 
         pre = masked[max(0, t.start - 3):t.start]
         post = masked[t.end:t.end + 20]
         invest = pre.endswith(("对", "向", "赴", "在", "到")) and re.match(r"[^，,。；;]{0,8}(投资|设立|建设|建厂|并购|收购)", post)
+        # 宁德时代匈牙利工厂: a Chinese firm's plant named after the foreign country it stands in
+        invest = invest or (any(c.kind == _COMPANY and c.end == t.start for c in chinese) and t.kind == _COUNTRY
+                            and re.match(r"(?:新|超级)?(?:电池)?(?:工厂|生产基地|基地|项目|厂)", post))
         centre = re.match(r"[□、]*(?:等)?(?:异地|海外|离岸|境外)?(?:创新中心|研发中心|孵化器|办事处|联络处|分中心)", post)
         if centre:
             lead = masked[:t.start]

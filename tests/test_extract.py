@@ -299,3 +299,10 @@ def test_extract_a_short_name_inside_a_longer_proper_name_is_no_name(gazetteer) 
     assert [m.key for m in _mentions("西门子、布勒等企业在无锡投资。", gazetteer) if m.kind == "Company"] == [
         "company/siemens", "company/buhler"]
     assert "company/hyundai" in {m.key for m in _mentions("韩国现代汽车投资建设新工厂。", gazetteer)}
+
+
+def test_extract_a_quarter_after_a_place_belongs_to_the_park_but_not_before_a_city(gazetteer) -> None:
+    ms = _mentions("根据公告，匈牙利工厂位于德布勒森南部工业园区，占地二百二十一公顷。", gazetteer)
+    assert [m.get("name") for m in ms if m.kind == "Park"] == ["德布勒森南部工业园区"]
+    ms = _mentions("宁德时代与匈牙利东部城市德布勒森市政府正式签署预购地协议。", gazetteer)
+    assert [m.get("name") for m in ms if m.kind == "Institution"] == ["德布勒森市政府"]

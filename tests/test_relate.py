@@ -300,3 +300,11 @@ def test_relate_a_country_written_before_a_signatory_is_its_home_not_a_party(gaz
     names = {e.key: e.label_zh for e in ents}
     assert {frozenset(names[k] for k in f.parties) for f in facts if f.detail == "agreement"} == {
         frozenset(("广州经济技术开发区", "新加坡交易所"))}
+
+
+def test_relate_a_chinese_firms_plant_named_after_a_foreign_country_is_outbound(gazetteer) -> None:
+    facts, _ = _facts("九月五日，宁德时代与德布勒森市政府签署预购地协议，标志着宁德时代匈牙利工厂项目正式启动。", gazetteer)
+    assert [f.parties for f in facts if f.kind == "outbound"] == [("company/catl", "country/HU")]
+    # a foreign firm's plant named after its own country is no Chinese outbound investment
+    facts, _ = _facts("西门子德国工厂项目正式启动。", gazetteer)
+    assert not [f for f in facts if f.kind == "outbound"]
