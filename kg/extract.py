@@ -547,6 +547,7 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     return name_start
 
 
+_PARK_PART_STEM = re.compile(r"(?:高新区|开发区|经开区|园区|新区|保税区|综保区|自贸区)(?:主|核心|起步|先行|启动)?")
 _QUARTERS = frozenset(("东部", "西部", "南部", "北部", "中部", "东南部", "西南部", "东北部", "西北部"))
 # 匈牙利东部城市德布勒森市政府: where in the country a city lies, said before the city's name
 _QUARTER_OF_COUNTRY = re.compile(r"(?:东|西|南|北|中|东南|西南|东北|西北)部(?:城市|地区|省份|港口城市|工业城市)")
@@ -665,6 +666,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue  # (新昌 is a county, though 新 is a descriptive word)
         if etype is EntityType.COMPANY and stem in g.country_names and suffix not in ("银行", "交易所"):
             continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after (新加坡交易所 is a name)
+        if etype is EntityType.PARK and _PARK_PART_STEM.fullmatch(stem):
+            continue  # 高新区主园区, 开发区核心区: a part of the park the article is about, named by its kind
         if _REGION_STEM.fullmatch(stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park

@@ -456,7 +456,13 @@ def _sibling(text: str, p: Mention, m: Mention) -> bool:
     """A park listed in the same 、-series as the company is a fellow item, not its host."""
     lo, hi = (p.end, m.start) if p.start < m.start else (m.end, p.start)
     between = text[lo:hi]
-    return "、" in between and re.fullmatch(r"[□、等]*(?:[^□、，,；;。]{0,8}[、])?[□、等]*", between) is not None
+    if "、" not in between:
+        return False
+    if re.fullmatch(r"[□、等]*(?:[^□、，,；;。]{0,8}[、])?[□、等]*", between):
+        return True
+    # 美国TRW、香港招商局软件与创意产业园以及中欧生态科技园…等一批项目: items of one list that 等…项目 closes
+    return (p.start > m.start and between.startswith("、") and re.search(r"[，,；;。]", between) is None
+            and len(between) <= 30 and re.match(r"[^，,。；;]{0,12}等[^，,。；;]{0,6}(?:项目|企业|公司)", text[p.end:]) is not None)
 
 
 def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, spans: list[tuple[int, int]],

@@ -308,3 +308,13 @@ def test_relate_a_chinese_firms_plant_named_after_a_foreign_country_is_outbound(
     # a foreign firm's plant named after its own country is no Chinese outbound investment
     facts, _ = _facts("西门子德国工厂项目正式启动。", gazetteer)
     assert not [f for f in facts if f.kind == "outbound"]
+
+
+def test_relate_a_park_later_in_the_firms_list_is_a_fellow_item_not_its_host(gazetteer) -> None:
+    text = ("青岛高新技术产业开发区招商步伐加快。除博世外，美国TRW、香港招商局软件与创意产业园以及中欧生态科技园综合服务区"
+            "等一批项目也已相继落户建设。近年来，高新区主园区抓住机遇加快发展。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    assert ("TRW", "青岛高新技术产业开发区") in {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
+    # 高新区主园区 is a part of the park the article is about, not a park of its own
+    assert "高新区主园区" not in names.values()
