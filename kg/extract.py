@@ -547,6 +547,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     return name_start
 
 
+_MAKING_WORDS = ("研制", "研发", "生产", "制造", "加工", "装配")
+_PRODUCT_ADJECTIVES = ("高端", "高性能", "高效", "新型", "精密", "智能", "绿色")
 _PARK_PART_STEM = re.compile(r"(?:高新区|开发区|经开区|园区|新区|保税区|综保区|自贸区)(?:主|核心|起步|先行|启动)?")
 _QUARTERS = frozenset(("东部", "西部", "南部", "北部", "中部", "东南部", "西南部", "东北部", "西北部"))
 # 匈牙利东部城市德布勒森市政府: where in the country a city lies, said before the city's name
@@ -882,10 +884,17 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             j += 1
         product = ""
         if not suffix_hit and re.match(r"(?:新工厂|工厂|生产基地|项目|基地|工程)", text[j:j + 4]):
-            # 韩国科玛保健食品工厂: the brand, then what the plant makes, then the plant
-            product = next((w for w in g.cached("sector_words_longest_first", lambda: sorted(
-                g.sector_keywords, key=len, reverse=True)) if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
-            j -= len(product)
+            # 韩国科玛保健食品工厂: the brand, then what the plant makes, then the plant; 德国威伊艾姆高端电机研制项目:
+            # the brand, then how and what the project makes (words peeled off the end while two characters remain)
+            sector_words = g.cached("sector_words_longest_first", lambda: sorted(g.sector_keywords, key=len, reverse=True))
+            while True:
+                w = next((w for w in (*_MAKING_WORDS, *sector_words) if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
+                if not w and product:
+                    w = next((w for w in _PRODUCT_ADJECTIVES if text.endswith(w, i, j) and j - len(w) - i >= 2), "")
+                if not w:
+                    break
+                product = product or w
+                j -= len(w)
         name = text[i:j]
         if len(name) < 2 or len(name) > 12 or any(c in L.NAME_BAD_CHARS for c in name):
             continue

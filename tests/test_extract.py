@@ -306,3 +306,11 @@ def test_extract_a_quarter_after_a_place_belongs_to_the_park_but_not_before_a_ci
     assert [m.get("name") for m in ms if m.kind == "Park"] == ["德布勒森南部工业园区"]
     ms = _mentions("宁德时代与匈牙利东部城市德布勒森市政府正式签署预购地协议。", gazetteer)
     assert [m.get("name") for m in ms if m.kind == "Institution"] == ["德布勒森市政府"]
+
+
+def test_extract_a_country_prefixed_brand_before_what_its_project_makes(gazetteer) -> None:
+    # brand + adjective + product + making word + 项目: the brand is the name
+    for text, name in (("德国威伊艾姆高端电机研制项目在区内竣工开业。", "威伊艾姆"),
+                       ("前年11月，韩国恩特斯半导体智能装备项目参加了集中签约。", "恩特斯")):
+        ms = _mentions(text, gazetteer)
+        assert [m.get("name") for m in ms if m.kind == "Company"] == [name], text
