@@ -18,6 +18,7 @@ class ParkSighting:
     top_level: bool
     name: str
     explicit: bool
+    admin: bool = False  # named as its administration (X管委会与…签署): a party more than a place
 
 
 def context_park(
@@ -46,10 +47,10 @@ def context_park(
     before = [s for s in sightings if ok(s) and (s.sentence, s.pos) < (sentence, pos)]
     same_sentence = [s for s in before if s.sentence == sentence]
     if same_sentence:
-        return same_sentence[-1].key
+        return _latest_place(same_sentence)
     same_block = [s for s in before if s.block == block]
     if same_block:
-        return same_block[-1].key
+        return _latest_place(same_block)
     recent = [s for s in before if block - window <= s.block < block]
     if recent:
         return _most_seen(recent)
@@ -57,6 +58,13 @@ def context_park(
     if everywhere:
         return _most_seen(everywhere)
     return ""
+
+
+def _latest_place(sightings: Sequence[ParkSighting]) -> str:
+    """The latest park named as a place; the latest named at all when each is named as its administration
+    (落户知识城的项目包括：广州开发区管委会与…签署…；X项目: X goes to 知识城)."""
+    places = [s for s in sightings if not s.admin]
+    return (places or list(sightings))[-1].key
 
 
 def _most_seen(sightings: Sequence[ParkSighting]) -> str:

@@ -197,8 +197,11 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         if ent.type is EntityType.COMPANY and end - start <= 2 and _inside_longer_name(text, start, end, g):
             continue
         ext = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
+        declared = _SHORT_FORM.match(text, ext)  # 中新广州知识城(下称“知识城”): the article's own short form
+        short = (declared.group(1) or declared.group(2)) if declared else ""
         out.append(_m(s, start, ext, ent.type.value, key=key, country=ent.country, weak="1" if weak else "",
-                      extended="1" if ext != end else ""))
+                      extended="1" if ext != end else "",
+                      short=short if short and short != text[start:ext] and _abbreviates(short, text[start:ext], g) else ""))
     return out
 
 
@@ -1206,6 +1209,8 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
                     stem = re.sub(r"(?:股份有限公司|有限公司|集团|公司|控股)$", "", name)
                     if len(stem) >= 2 and not is_common_word(stem) and not _is_generic(stem, g):
                         found.setdefault(stem, m)
+            elif m.get("short") and m.kind in ENTITY_KINDS:
+                found.setdefault(m.get("short"), m)  # a gazetteer name's declared short form: 知识城 for 中新广州知识城
     if not found:
         return per_sentence
     # The mention that says most (a country) stands for every mention of the same name.
@@ -1234,7 +1239,7 @@ def _rematch_found_names(sentences: Sequence[Sentence], per_sentence: list[list[
             while at >= 0:  # every place the sentence writes it, left to right, not overlapping
                 extra.append(Mention(
                     article_id=s.article_id, sentence=s.index, start=at, end=at + len(name), surface=name,
-                    kind=proto.kind, key=proto.key, source=Source.PATTERN, country=proto.country, data=proto.data))
+                    kind=proto.kind, key=proto.key, source=proto.source, country=proto.country, data=proto.data))
                 at = s.norm.find(name, at + len(name))
         out.append(resolve_overlaps(ms + extra) if extra else ms)
     return out
@@ -1313,6 +1318,7 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
     for) when the headline names it and the article names it three times or more: it is what the article
     is about (中瑞镇江生态产业园开园在即, in a piece that also names 镇江新区)."""
     blocks = {s.index: s.block for s in sentences}
+    norms = {s.index: s.norm for s in sentences}
     head = min((s.block for s in sentences), default=0)
     counts: dict[str, int] = {}
     headline: set[str] = set()
@@ -1333,11 +1339,13 @@ def park_sightings(mentions: Sequence[Mention], sentences: Sequence[Sentence], g
             name = m.get("name") or name
         else:
             top = _park_top_level(m, g) or m.key in topics
+        norm = norms.get(m.sentence, "")
         out.append(ParkSighting(m.sentence, blocks.get(m.sentence, 0), m.start, m.key, top, m.surface if not ent else name,
-                                m.source is not Source.COREFERENCE))
+                                m.source is not Source.COREFERENCE, _ADMIN_AFTER.match(norm, m.end) is not None))
     return out
 
 
+_ADMIN_AFTER = re.compile(r"\s*(?:党工委|管委会|管理委员会|管委)")
 _REF_VERBS = ("落户", "入驻", "进驻", "位于", "落地", "选址", "扎根", "布局", "赴", "到", "来到", "走进", "学习")
 _REF_BOUNDARY = set("，,。；;：:、“”\"（(）)的在是与和及为对将由让把被从向于该本全其这整")
 

@@ -318,3 +318,14 @@ def test_relate_a_park_later_in_the_firms_list_is_a_fellow_item_not_its_host(gaz
     assert ("TRW", "青岛高新技术产业开发区") in {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
     # 高新区主园区 is a part of the park the article is about, not a park of its own
     assert "高新区主园区" not in names.values()
+
+
+def test_relate_a_gazetteer_parks_declared_short_form_and_its_administration_as_a_party(gazetteer) -> None:
+    text = ("会上双方共签署16个合作项目，其中8个落户中新广州知识城（下称“知识城”）。\n"
+            "落户知识城的8个项目包括：广州开发区管委会与新加坡交易所签署谅解备忘录；新加坡马光医疗集团(中国)项目；"
+            "以及新加坡百吉(中国)生物医药基地项目。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    hosts = {names[f.parties[0]]: names[f.parties[1]] for f in facts if f.kind == "investment"}
+    # the projects go to the park the list is about, not to the administration that signed in the first item
+    assert hosts.get("马光医疗集团") == "中新广州知识城", hosts
