@@ -705,6 +705,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
         country = _name_country(name, g)
+        if etype is EntityType.PARK and not country:
+            country = _transliterated_place_country(stem, new_start, known)
         short_hit = _SHORT_FORM.match(text, end)
         short = (short_hit.group(1) or short_hit.group(2)) if short_hit else ""
         data: dict[str, str] = {"name": name, "short": short if short and _abbreviates(short, stem, g) else "",
@@ -758,6 +760,16 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 key, country = known_short[0], g.entities[known_short[0]].country or country
         out.append(_m(s, new_start, end, etype.value, key=key, source=Source.PATTERN, country=country, **data))
     return out
+
+
+def _transliterated_place_country(stem: str, start: int, known: Sequence[Mention]) -> str:
+    """The country of a park named after a transliterated place (德布勒森南部工业园区): the foreign country
+    the sentence names before it, if it names one."""
+    toks = _tokens(stem)
+    if not toks or toks[0][1] != "nrt" or len(toks[0][0]) < 3:
+        return ""
+    before = [k for k in known if k.kind == _COUNTRY and k.end <= start]
+    return before[-1].country if before and before[-1].country not in ("", "CN") else ""
 
 
 def _foreign_state_len(text: str, g: Gazetteer, stops: bool = False) -> int:

@@ -287,7 +287,24 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         facts += _hierarchy(s, ms, sightings, g, ev)
         facts += _statistics(s, ms, sightings, ev, date)
     facts += _park_name_cooperations(article, sentences, mentions, g)
-    return _dedupe(_drop_guessed_hosts(facts, guessed, stated))
+    return _dedupe(_drop_foreign_to_foreign(_drop_guessed_hosts(facts, guessed, stated), mentions, g))
+
+
+def _drop_foreign_to_foreign(facts: list[Fact], mentions: Sequence[Mention], g: Gazetteer) -> list[Fact]:
+    """A foreign firm's plant in a park abroad (奔驰、宝马… near CATL's plant in Debrecen) is outside the graph's
+    subject, Sino-foreign cooperation: only Chinese money may go to a park abroad."""
+    country = {m.key: m.country for m in mentions if m.kind in (_PARK, _COMPANY) and m.country}
+
+    def home(key: str) -> str:
+        ent = g.entities.get(key)
+        return (ent.country if ent is not None else "") or country.get(key, "")
+
+    def abroad(key: str) -> bool:
+        ent = g.entities.get(key)
+        is_park = key.startswith("park/") and (ent is None or ent.type is EntityType.PARK)
+        return is_park and home(key) not in ("", "CN")
+
+    return [f for f in facts if not (f.kind == "investment" and abroad(f.parties[1]) and home(f.parties[0]) != "CN")]
 
 
 def _drop_guessed_hosts(facts: list[Fact], guessed: list[tuple[Fact, int, int]],

@@ -63,6 +63,7 @@ SET_FLOORS = {
     "blind": {"entity_recall_core": 0.9, "investment_recall": 0.85, "investment_precision": 0.85},
     "final": {"entity_recall_core": 0.8, "investment_recall": 0.65, "investment_precision": 0.65},
     "last": {"entity_recall_core": 0.85, "investment_recall": 0.65, "investment_precision": 0.6},
+    "fresh": {"entity_recall_core": 0.85, "investment_recall": 0.85, "investment_precision": 0.8},
 }
 
 

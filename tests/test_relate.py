@@ -329,3 +329,13 @@ def test_relate_a_gazetteer_parks_declared_short_form_and_its_administration_as_
     hosts = {names[f.parties[0]]: names[f.parties[1]] for f in facts if f.kind == "investment"}
     # the projects go to the park the list is about, not to the administration that signed in the first item
     assert hosts.get("马光医疗集团") == "中新广州知识城", hosts
+
+
+def test_relate_a_foreign_firm_in_a_park_abroad_is_no_fact_of_the_graph(gazetteer) -> None:
+    text = ("根据公告，宁德时代匈牙利工厂位于德布勒森南部工业园区。"
+            "工厂周边分布着奔驰、宝马、斯特兰蒂斯等整车企业的生产基地，有利于宁德时代就近配套。")
+    facts, ents = _facts(text, gazetteer)
+    park = next(e for e in ents if e.label_zh == "德布勒森南部工业园区")
+    assert park.country == "HU"  # a transliterated place after the country the sentence names
+    assert not [f for f in facts if f.kind == "investment" and f.parties[0] in ("company/bmw", "company/stellantis")]
+    assert ("company/catl", "country/HU") in [f.parties for f in facts if f.kind == "outbound"]
