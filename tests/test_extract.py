@@ -314,3 +314,8 @@ def test_extract_a_country_prefixed_brand_before_what_its_project_makes(gazettee
                        ("前年11月，韩国恩特斯半导体智能装备项目参加了集中签约。", "恩特斯")):
         ms = _mentions(text, gazetteer)
         assert [m.get("name") for m in ms if m.kind == "Company"] == [name], text
+
+
+def test_extract_agencies_and_organisations_end_institution_names(gazetteer) -> None:
+    ms = _mentions("德国达姆斯塔特应用科技大学、德国高级专家组织等机构签订合作协议。", gazetteer)
+    assert {m.get("name") for m in ms if m.kind == "Institution"} == {"达姆斯塔特应用科技大学", "德国高级专家组织"}
