@@ -595,6 +595,8 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         out += _country_prefixed(s, g, known)
     out += _platforms_and_agreements(s, g)
     out += _country_compounds(s, g)
+    if any(v in text for v in L.SIGN_VERBS):
+        out += _signing_cities(s, g, known)
     if "与" in text or "和" in text:
         out += _partner_slot_names(s, g, known)
     if "、" in text and "等" in text:
@@ -730,6 +732,11 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 if core and not _is_generic(core, g):  # 柬埔寨国际投资开发集团有限公司 keeps its country: the rest says nothing
                     data["name"] = rest
                     data["prefixed"] = "1"
+        if etype is EntityType.INSTITUTION and suffix in ("广域市", "特别市") and country and country != "CN":
+            prefix = _country_affixes(g).prefix(name)
+            if prefix and len(name) - len(prefix) >= 3:
+                data["name"] = name[len(prefix):]  # 韩国仁川广域市 is 仁川广域市, of Korea
+                data["prefixed"] = "1"
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
         head = sorted((k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS),
                       key=lambda k: -(k.end - k.start))
@@ -1034,6 +1041,29 @@ def _partner_slot_names(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> 
 
 
 _BUILD_VERB = re.compile("|".join(L.BUILD_VERBS))
+
+
+def _signing_cities(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """A city that signs, written as the city (威海市与韩国仁川广域市签署…备忘录): its government as a party.
+
+    Only a Chinese city written with 市 right next to 与/和/同 in a sentence that signs; 威海市人民政府 is
+    found by its suffix, and 威海市经济技术开发区 is a park.
+    """
+    text = s.norm
+    rx = g.cached("signing_city", lambda: re.compile(
+        "(" + "|".join(re.escape(c) for c in sorted((c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + ")市"))
+    out = []
+    for hit in rx.finditer(text):
+        start, end = hit.span()
+        before, after = text[max(0, start - 1):start], text[end:end + 1]
+        if not (after in ("与", "和", "同") or before in ("与", "和", "同")):
+            continue
+        if any(k.start < end and start < k.end for k in known if k.kind in ENTITY_KINDS):
+            continue  # inside a known name
+        name = text[start:end]
+        out.append(_m(s, start, end, _INSTITUTION, key=pattern_key("institution", name), source=Source.PATTERN,
+                      country="CN", name=name, inst_kind="government"))
+    return out
 
 
 def _platforms_and_agreements(s: Sentence, g: Gazetteer) -> list[Mention]:

@@ -339,3 +339,13 @@ def test_relate_a_foreign_firm_in_a_park_abroad_is_no_fact_of_the_graph(gazettee
     assert park.country == "HU"  # a transliterated place after the country the sentence names
     assert not [f for f in facts if f.kind == "investment" and f.parties[0] in ("company/bmw", "company/stellantis")]
     assert ("company/catl", "country/HU") in [f.parties for f in facts if f.kind == "outbound"]
+
+
+def test_relate_a_city_that_signs_is_its_government_as_a_party(gazetteer) -> None:
+    facts, ents = _facts("2019年12月3日，威海市与韩国仁川广域市签署《两市加强服务贸易发展战略合作备忘录》。", gazetteer)
+    names = {e.key: (e.label_zh, e.country) for e in ents}
+    signed = [tuple(sorted(names[k] for k in f.parties)) for f in facts if f.detail == "agreement"]
+    assert signed == [(("仁川广域市", "KR"), ("威海市", "CN"))], signed
+    # a city named as a place, or inside a park's name, is no party
+    facts, ents = _facts("威海市经济技术开发区与三星签署投资协议。日本电装在威海市投资建厂。", gazetteer)
+    assert not [e for e in ents if e.label_zh == "威海市"]
