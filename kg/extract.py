@@ -182,6 +182,8 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         if kind == "currency":
             continue
         if kind == "country":
+            if text.startswith("国际", end - 1):
+                continue  # 中法国际汽车博览城, 中德国际合作产业园: the 国 is that of 国际, not of 法国
             key = entries[0][0]
             out.append(_m(s, start, end, _COUNTRY, key=key, country=key.split("/")[1]))
             continue
@@ -383,7 +385,7 @@ _JOINT_WORDS = frozenset(("合资", "合营", "组建", "三方", "双方", "共
 _FUNCTION_FLAGS = frozenset(("p", "c", "r", "rr", "rz", "u", "uj", "ul", "uz", "ud", "ug", "uv", "y", "e", "o"))
 _NOT_NAME_CHAR = re.compile(r"[^" + L.CJK + r"A-Za-z0-9()（）·&\-]")
 _NAME_VERBS = frozenset(L.LEADING_VERBS) | frozenset(L.SUBJECT_TRIGGERS) | frozenset(L.OBJECT_TRIGGERS)
-_NAME_STOP_WORDS = frozenset(("等", "之", "其", "各", "该", "这", "此", "一般"))
+_NAME_STOP_WORDS = frozenset(("等", "之", "其", "各", "该", "这", "此", "一般", "上述", "前述", "所述", "这些"))
 # Words (and single characters) that end a name where they stand before it.
 # Single characters only when they are function words (为 ends 华为, 新 starts 新松).
 _EDGE_WORDS = (frozenset(w for w in _NAME_VERBS | _NAME_STOP_WORDS if len(w) > 1)
@@ -534,8 +536,10 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
     if start >= kind_start:
         return None  # no trade name before the kind of company (投资有限公司)
     name_start = lo + start
-    if name_start > 0 and text[name_start - 1] == "中" and _BILATERAL.match(text, name_start):
-        name_start -= 1  # 中德(太仓)…: the 中 of a bilateral name
+    if name_start > 0 and text[name_start - 1] == "中" and (_BILATERAL.match(text, name_start) or (
+            text[name_start] in g.country_short and text[name_start] != "中" and stem_end - name_start >= 3
+            and _glued_zhong(text, name_start - 1))):
+        name_start -= 1  # 中德(太仓)…; 中法科技产业园 after 建设中, which jieba reads as one word: the 中 of a bilateral name
     # A country or city inside the stretch starts the name there (企业匈牙利柒柒集团 -> 匈牙利柒柒集团),
     # unless what comes before it is itself a named body (江南大学无锡…研究院).
     stem = text[name_start:stem_end]
@@ -556,6 +560,14 @@ _PARK_PART_STEM = re.compile(r"(?:高新区|开发区|经开区|园区|新区|�
 _QUARTERS = frozenset(("东部", "西部", "南部", "北部", "中部", "东南部", "西南部", "东北部", "西北部"))
 # 匈牙利东部城市德布勒森市政府: where in the country a city lies, said before the city's name
 _QUARTER_OF_COUNTRY = re.compile(r"(?:东|西|南|北|中|东南|西南|东北|西北)部(?:城市|地区|省份|港口城市|工业城市)")
+
+
+def _glued_zhong(text: str, at: int) -> bool:
+    """Whether jieba reads the 中 at ``at`` as the end of the word before it (建设中) or as a word of place
+    on its own (规划建设 中 法科技…): either way the walk back stopped at it, not at a name."""
+    lo = max(0, at - 3)
+    toks = _tokens(text[lo:at + 1])
+    return bool(toks) and toks[-1][0].endswith("中") and (len(toks[-1][0]) >= 2 or toks[-1][1] == "f")
 
 
 def _word_at_start(name: str) -> bool:
@@ -682,8 +694,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue
         if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
             continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
-        if etype is EntityType.COMPANY and re.search(r"(?:一|某|几|多|每)家$", text[max(0, new_start - 2):new_start]):
-            continue  # 一家德国咨询顾问公司: some firm described, not named
+        if etype is EntityType.COMPANY and re.search(r"(?:[0-9一二三四五六七八九十百千两]|一|某|几|多|每)家$",
+                                                      text[max(0, new_start - 2):new_start]):
+            continue  # 一家德国咨询顾问公司, 近30家台湾上市公司: firms described or counted, not named
         copula = re.match(r"(?:这就是|这也是|这是|那是|就是|正是|也是|即是|系|即)", name)
         if copula and len(name) - copula.end() - len(suffix) >= 2:
             new_start += copula.end()  # 这是荣顺医疗设备(浙江)有限公司的新厂
@@ -727,6 +740,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 same = [k for k in known if k.kind == _COMPANY and k.start == rest_start and k.end <= end]
                 if same and _only_extensions(text[max(k.end for k in same):end]):
                     continue  # 美国霍尼韦尔公司 is 霍尼韦尔 itself
+                if prefix.endswith(("资", "企")):
+                    rest = re.sub(r"^(?:企业|公司|厂商)", "", rest)  # 德资企业克劳斯玛菲机械有限公司
                 core = re.sub(r"(?:集团)?(?:股份)?(?:有限)?(?:责任)?(?:公司|集团)$", "", rest)
                 core = re.sub(r"投资|置业|实业|控股", "", core)
                 if core and not _is_generic(core, g):  # 柬埔寨国际投资开发集团有限公司 keeps its country: the rest says nothing

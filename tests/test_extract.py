@@ -319,3 +319,17 @@ def test_extract_a_country_prefixed_brand_before_what_its_project_makes(gazettee
 def test_extract_agencies_and_organisations_end_institution_names(gazetteer) -> None:
     ms = _mentions("德国达姆斯塔特应用科技大学、德国高级专家组织等机构签订合作协议。", gazetteer)
     assert {m.get("name") for m in ms if m.kind == "Institution"} == {"达姆斯塔特应用科技大学", "德国高级专家组织"}
+
+
+def test_extract_descriptions_and_references_are_no_names(gazetteer) -> None:
+    def names(text: str, kind: str) -> list[str]:
+        return [m.get("name") or m.surface for m in _mentions(text, gazetteer) if m.kind == kind]
+    # 国际 is no 法国; 中 stopped by the walk is still the 中 of a bilateral park
+    assert names("生态园规划建设中法科技产业园、中法国际汽车博览城。", "Park") == ["中法科技产业园"]
+    assert not [m for m in _mentions("中法国际汽车博览城开工。", gazetteer) if m.kind == "Country"]
+    assert names("从一座博世工厂，到一个国家级中德合作区，蒲江用了三年时间。", "Park") == []
+    # the kind after the adjective of a country, a meeting, counted firms, the park named before
+    assert names("德资企业克劳斯玛菲机械有限公司中国区首席执行官在会上说。", "Company") == ["克劳斯玛菲机械有限公司"]
+    assert names("在此前召开的嘉兴德资企业座谈会上，企业负责人与政府部门面对面交流。", "Company") == []
+    assert names("近30家台湾上市公司在长沙投资。", "Company") == []
+    assert names("杜邦又宣布投资约3000万美元，在上述化工园区内新建一座工厂。", "Park") == []
