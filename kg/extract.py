@@ -1315,6 +1315,7 @@ def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[l
                 first[m.key] = m
     if len(first) < 2:
         return per_sentence
+    order = {key: i for i, key in enumerate(first)}  # with and without its 县, the park named first names both
     names: dict[str, tuple[str, str, list[str]]] = {}
     for key, m in first.items():
         ent = g.entities.get(key) if m.source is Source.GAZETTEER else None
@@ -1327,8 +1328,10 @@ def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[l
         tail = m.get("name") or m.surface
         if m.source is not Source.PATTERN or len(tail) < 4:
             continue
+        bare = _without_unit(tail)
         fits = {other for other, (city, _, full) in names.items() if other != key and any(
-            len(n) > len(tail) and (n.endswith(tail) or (city and n == city + tail)) for n in full)}
+            (len(n) > len(tail) and (n.endswith(tail) or (city and n == city + tail)))
+            or (n != tail and _without_unit(n) == bare and order[other] < order[key]) for n in full)}
         if len(fits) == 1:
             same[key] = fits.pop()
     if not same:
@@ -1336,6 +1339,14 @@ def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[l
     return [[replace(m, key=same[m.key], source=first[same[m.key]].source, country=first[same[m.key]].country,
                      data=first[same[m.key]].data) if m.kind == _PARK and m.key in same else m for m in ms]
             for ms in per_sentence]
+
+
+_UNIT_AFTER_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:县|市|区)(?=[\u4e00-\u9fff]{0,8}(?:开发区|园区|高新区|工业园|产业园))")
+
+
+def _without_unit(name: str) -> str:
+    """A park's name without the 县/市/区 after its place: 望城县经济开发区 and 望城经济开发区 are one park."""
+    return _UNIT_AFTER_PLACE.sub(r"\1", name)
 
 
 def _filter_weak(mentions: list[Mention]) -> list[Mention]:

@@ -112,6 +112,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""
     if re.search(r"(?:并购|收购|购买|兼并)[□]*$", before):
         return ""  # 迪尚集团投资4190万美元并购韩国AVISTA服装: the firm bought, not the one investing
+    if re.search(r"(?:采用|使用|选用|配备|采购|搭载|引进)了?[^，,。；;□]{0,12}$", before) and re.match(
+            r"[^，,。；;]{0,6}(?:生产线|设备|技术|系统|产品|机器人|包装线|装备)", masked[m.end:b]):
+        return ""  # 新厂区将采用…最快的利乐包装生产线: the firm supplies the line, it does not invest
     if before.endswith("包括") and masked.startswith("在内", m.end):
         return ""  # 为包括LG新能源在内的园区企业提供绿电: one example of those served
     if re.match(r"[^，,。；;□]{0,6}(?:工厂|基地|厂)的(?:姊妹|姐妹)", masked[m.end:b]):

@@ -349,3 +349,12 @@ def test_relate_a_city_that_signs_is_its_government_as_a_party(gazetteer) -> Non
     # a city named as a place, or inside a park's name, is no party
     facts, ents = _facts("威海市经济技术开发区与三星签署投资协议。日本电装在威海市投资建厂。", gazetteer)
     assert not [e for e in ents if e.label_zh == "威海市"]
+
+
+def test_relate_one_park_with_and_without_its_county_and_a_supplier_that_does_not_invest(gazetteer) -> None:
+    text = ("旺旺集团在望城经济开发区投资16亿元建设乳饮新厂区。"
+            "新厂区位于望城县经济开发区，将采用目前全球速度最快的利乐包装生产线。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    invs = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
+    assert invs == {("旺旺集团", "望城经济开发区")}, invs
