@@ -66,10 +66,49 @@ def _foreign(m: Mention, g: Gazetteer) -> bool:
 
 
 def _investor_key(m: Mention) -> str:
-    """A local subsidiary invests on behalf of its group."""
-    if m.get("role") == "subsidiary" and m.get("parent"):
+    """A local subsidiary invests on behalf of its group, a joint venture on behalf of its foreign partner."""
+    if m.get("role") in ("subsidiary", "joint_venture") and m.get("parent"):
         return m.get("parent")
     return m.key
+
+
+_JV_BY = re.compile(r"\s*(?:[(（][^)）]{0,24}[)）])?\s*由[^\s，,。；;]{0,4}$")
+_JV_AND = re.compile(r"\s*(?:[(（][^)）]{0,16}[)）])?\s*(?:与|和|及|、)\s*[^\s，,。；;]{0,4}$")
+_JV_MADE = re.compile(r"\s*(?:[(（][^)）]{0,16}[)）])?\s*(?:双方)?(?:共同|各自)?(?:合资|出资|投资)(?:组建|成立|设立|创办|兴建)?")
+_JV_NAMED = re.compile(r"(?:合资|出资)(?:组建|成立|设立|创办)的(?:合资)?(?:公司|企业)?\s*[—\-–:：]*\s*$")
+
+
+def _joint_venture_partners(sentences: Sequence[Sentence], by_s: dict[int, list[Mention]],
+                            g: Gazetteer) -> dict[str, tuple[str, str]]:
+    """Joint ventures the article defines, with their one foreign partner: {venture key: (partner key, country)}.
+
+    神龙公司由中国东风汽车公司与法国标致雪铁龙集团合资组建; A与B共同出资设立的合资公司——C.
+    A venture that is foreign itself, or that has no foreign partner or two, is left alone.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for s in sentences:
+        text = s.norm
+        if "合资" not in text and "出资" not in text:
+            continue
+        comps = [m for m in by_s.get(s.index, []) if m.kind == _COMPANY]
+        for i, venture in enumerate(comps):
+            if _foreign(venture, g) or venture.key in out:
+                continue
+            pair: list[Mention] = []
+            later = [c for c in comps[i + 1:] if c.key != venture.key]
+            if len(later) >= 2 and _JV_BY.match(text[venture.end:later[0].start]) and _JV_AND.match(
+                    text[later[0].end:later[1].start]) and _JV_MADE.match(text, later[1].end):
+                pair = later[:2]  # A由B与C合资组建
+            earlier = [c for c in comps[:i] if c.key != venture.key]
+            if not pair and len(earlier) >= 2 and _JV_NAMED.search(text[:venture.start]) and _JV_AND.match(
+                    text[earlier[-2].end:earlier[-1].start]):
+                pair = earlier[-2:]  # B与C共同出资设立的合资公司——A
+            foreign = [p for p in pair if _foreign(p, g)]
+            if len(foreign) == 1:
+                partner = foreign[0]
+                ent = g.entities.get(partner.key)
+                out[venture.key] = (_investor_key(partner), partner.country or (ent.country if ent else ""))
+    return out
 
 
 # Firms that settled, listed after 包括 (落户开发区的日资企业，就包括A、B、C等知名企业).
@@ -252,6 +291,13 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
     for m in mentions:
         by_s.setdefault(m.sentence, []).append(m)
     sightings = park_sightings(mentions, sentences, g)
+    ventures = _joint_venture_partners(sentences, by_s, g)
+    if ventures:  # 神龙公司 (Dongfeng and PSA) builds a plant: PSA's money, through the joint venture
+        by_s = {i: [replace(m, country=ventures[m.key][1], data=tuple(sorted(
+                        [kv for kv in m.data if kv[0] not in ("parent", "role")]
+                        + [("parent", ventures[m.key][0]), ("role", "joint_venture")])))
+                    if m.kind == _COMPANY and m.key in ventures and not m.get("role") else m for m in ms]
+                for i, ms in by_s.items()}
     facts: list[Fact] = []
     guessed: list[tuple[Fact, int, int]] = []  # investments whose park is not named in their sentence
     stated: list[tuple[Fact, int, int]] = []  # and those whose park is
@@ -548,7 +594,7 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         base = {"parties": (_investor_key(m), host), "evidence": ev, "sectors": sectors, "date": date,
                 "status": status, "activity": act}
         extra = [("sector_terms", _sector_terms(m, s, ms, clause, in_list))]
-        if m.get("role") == "subsidiary":
+        if m.get("role") in ("subsidiary", "joint_venture"):
             extra.append(("via", m.key))
         base["extra"] = tuple((k, v) for k, v in extra if v)
         if not own_amounts:

@@ -358,3 +358,16 @@ def test_relate_one_park_with_and_without_its_county_and_a_supplier_that_does_no
     names = {e.key: e.label_zh for e in ents}
     invs = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
     assert invs == {("旺旺集团", "望城经济开发区")}, invs
+
+
+def test_relate_a_joint_venture_invests_on_behalf_of_its_one_foreign_partner(gazetteer) -> None:
+    text = ("9月7日，神龙汽车有限公司（以下简称“神龙公司”）成都工厂在成都经济技术开发区正式竣工投产。"
+            "神龙公司由中国东风汽车公司与法国标致雪铁龙集团（PSA）合资组建。")
+    facts, _ = _facts(text, gazetteer)
+    inv = [f for f in facts if f.kind == "investment"]
+    assert [f.parties for f in inv] == [("company/stellantis", "park/chengdu-etdz")], [f.parties for f in inv]
+    assert dict(inv[0].extra)["via"].startswith("company/x-")  # through the venture, named as the article names it
+    # the other way of writing it: the partner named first is domestic, the venture invests for Toyota
+    facts, _ = _facts("比亚迪股份有限公司与丰田汽车公司共同出资设立的合资公司——比亚迪丰田电动车科技有限公司正式注册成立，"
+                      "总部位于深圳市坪山区。", gazetteer)
+    assert {f.parties[0] for f in facts if f.kind == "investment"} == {"company/toyota"}
