@@ -64,6 +64,7 @@ SET_FLOORS = {
     "final": {"entity_recall_core": 0.8, "investment_recall": 0.65, "investment_precision": 0.65},
     "last": {"entity_recall_core": 0.85, "investment_recall": 0.65, "investment_precision": 0.6},
     "fresh": {"entity_recall_core": 0.85, "investment_recall": 0.85, "investment_precision": 0.8},
+    "sealed": {"entity_recall_core": 0.85, "investment_recall": 0.6, "investment_precision": 0.75},
 }
 
 
