@@ -333,3 +333,8 @@ def test_extract_descriptions_and_references_are_no_names(gazetteer) -> None:
     assert names("在此前召开的嘉兴德资企业座谈会上，企业负责人与政府部门面对面交流。", "Company") == []
     assert names("近30家台湾上市公司在长沙投资。", "Company") == []
     assert names("杜邦又宣布投资约3000万美元，在上述化工园区内新建一座工厂。", "Park") == []
+
+
+def test_extract_a_subsidiary_described_is_no_name(gazetteer) -> None:
+    ms = _mentions("2011年8月，住友集团旗下子公司又一项目在开发区举行奠基仪式，项目总投资30亿日元。", gazetteer)
+    assert [(m.surface, m.country) for m in ms if m.kind == "Company"] == [("住友集团", "JP")]
