@@ -8,6 +8,12 @@ from kg.relate import collect_entities, relate
 from kg.segment import segment
 
 
+def _invested(facts, ents) -> set[tuple[str, str]]:
+    """(investor, host) of every investment fact, by their Chinese labels."""
+    names = {e.key: e.label_zh for e in ents}
+    return {(names.get(a, a), names.get(b, b)) for a, b in (f.parties for f in facts if f.kind == "investment")}
+
+
 def _facts(text: str, gazetteer, date: str = "2024-05-01"):
     art = Article(id="r", path="r.txt", text=text, date=date)
     ss = segment(art)
@@ -314,10 +320,9 @@ def test_relate_a_park_later_in_the_firms_list_is_a_fellow_item_not_its_host(gaz
     text = ("青岛高新技术产业开发区招商步伐加快。除博世外，美国TRW、香港招商局软件与创意产业园以及中欧生态科技园综合服务区"
             "等一批项目也已相继落户建设。近年来，高新区主园区抓住机遇加快发展。")
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    assert ("TRW", "青岛高新技术产业开发区") in {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
+    assert ("TRW", "青岛高新技术产业开发区") in _invested(facts, ents)
     # 高新区主园区 is a part of the park the article is about, not a park of its own
-    assert "高新区主园区" not in names.values()
+    assert "高新区主园区" not in {e.label_zh for e in ents}
 
 
 def test_relate_a_gazetteer_parks_declared_short_form_and_its_administration_as_a_party(gazetteer) -> None:
@@ -355,9 +360,7 @@ def test_relate_one_park_with_and_without_its_county_and_a_supplier_that_does_no
     text = ("旺旺集团在望城经济开发区投资16亿元建设乳饮新厂区。"
             "新厂区位于望城县经济开发区，将采用目前全球速度最快的利乐包装生产线。")
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    invs = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "investment")}
-    assert invs == {("旺旺集团", "望城经济开发区")}, invs
+    assert _invested(facts, ents) == {("旺旺集团", "望城经济开发区")}
 
 
 def test_relate_a_joint_venture_invests_on_behalf_of_its_one_foreign_partner(gazetteer) -> None:
