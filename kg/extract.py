@@ -752,6 +752,14 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             if prefix and len(name) - len(prefix) >= 3:
                 data["name"] = name[len(prefix):]  # 韩国仁川广域市 is 仁川广域市, of Korea
                 data["prefixed"] = "1"
+        if etype is EntityType.COMPANY and suffix in _LEGAL_FORMS:
+            # 合肥统一企业有限公司: a Chinese city, a known group, a legal form: the group's local company
+            group = next((k for k in known if k.kind == _COMPANY and new_start < k.start and k.end <= end
+                          and _city_affixes(g).prefix(text[new_start:k.start]) == text[new_start:k.start].removesuffix("市")
+                          and _only_extensions(text[k.end:end])), None)
+            if group is not None:
+                data.update(role="subsidiary", parent=group.key, city=text[new_start:group.start].removesuffix("市"))
+                country = group.country or country
         # A known entity at the very start: a part of it (无锡高新区综保区) or its subsidiary.
         head = sorted((k for k in known if k.start == new_start and k.end < end and k.kind in ENTITY_KINDS),
                       key=lambda k: -(k.end - k.start))

@@ -558,6 +558,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         if prior:
             last = max(prior, key=lambda c: c.start)
             inv = next((x for x in investors if x[0] is last), None)
+            if inv is None and len(investors) == 1 and investors[0][0].end <= last.start and re.fullmatch(
+                    r"\s*(?:与|和|同)\s*", masked[investors[0][0].end:last.start]) and re.match(
+                    r"[^，,。；;]{0,4}(?:共同|联合|合资)(?:投资|出资)", masked[last.end:amt.start]):
+                inv = investors[0]  # 采埃孚与北汽福田将共同投资8亿元: the one foreign investor's joint project
             if inv is not None:
                 same_clause = inv[2][0] <= amt.start < inv[2][1]
                 clause_has_subject = any(

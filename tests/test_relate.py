@@ -374,3 +374,14 @@ def test_relate_a_joint_venture_invests_on_behalf_of_its_one_foreign_partner(gaz
     facts, _ = _facts("比亚迪股份有限公司与丰田汽车公司共同出资设立的合资公司——比亚迪丰田电动车科技有限公司正式注册成立，"
                       "总部位于深圳市坪山区。", gazetteer)
     assert {f.parties[0] for f in facts if f.kind == "investment"} == {"company/toyota"}
+
+
+def test_relate_a_groups_local_company_and_a_joint_projects_money(gazetteer) -> None:
+    # a Chinese city + a known group + a legal form: the group's local company invests for the group
+    facts, _ = _facts("1998年4月落户开发区的合肥统一企业有限公司，占地120多亩，总投资5000万美元，主要生产饮料。", gazetteer)
+    assert ("company/uni-president", "50000000") in {(f.parties[0], f.amount.value) for f in facts
+                                                       if f.kind == "investment" and f.amount}
+    # the one foreign investor of a project built together with a domestic firm owns its figure
+    facts, _ = _facts("根据当时的签约内容，采埃孚与北汽福田将共同投资8亿元建设重型汽车自动变速箱项目。", gazetteer)
+    assert [(f.parties[0], f.amount.value) for f in facts if f.kind == "investment" and f.amount] == [
+        ("company/zf", "800000000")]
