@@ -293,10 +293,6 @@ _NAME_STOP_AFFIXES = _Affixes(L.NAME_STOP_WORDS)
 _LEADING_VERB_AFFIXES = _Affixes(v for v in L.LEADING_VERBS if len(v) > 1)
 
 
-def _countries_sorted(g: Gazetteer) -> list[str]:
-    return g.cached("countries_sorted", lambda: sorted(g.country_names, key=len, reverse=True))  # type: ignore[no-any-return]
-
-
 def _stops(g: Gazetteer) -> list[str]:
     return g.cached("stops", lambda: sorted(set(L.NAME_STOP_WORDS) | {c for c in g.cities if len(c) >= 2},  # type: ignore[no-any-return]
                                             key=len, reverse=True))
@@ -671,7 +667,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             # 奥地利科技与系统技术股份公司: a name in two halves, the first starting with its country
             cs = max(text.rfind(c, 0, new_start - 1) for c in "，,。；;：:！？!?()（）“”、 ") + 1
             first = text[cs:new_start - 1]
-            if 2 < len(first) <= 10 and any(first.startswith(c) and len(first) > len(c) for c in g.country_names) and not any(
+            if 2 < len(first) <= 10 and _country_affixes(g).prefix(first[:-1]) and not any(
                     k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
                 new_start = cs
         name = text[new_start:end]
@@ -900,9 +896,9 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
             i += len("株式会社")
             if any(o.start == i and o.kind in ENTITY_KINDS for o in known):
                 continue
-        if g.cached("currency_regex", lambda: re.compile("|".join(re.escape(c) for c in sorted(
-                g.currencies, key=len, reverse=True)))).match(text, k.start) and len(
-                g.cached("currency_regex", lambda: None).match(text, k.start).group(0)) > k.end - k.start:
+        money = g.cached("currency_regex", lambda: re.compile("|".join(re.escape(c) for c in sorted(
+            g.currencies, key=len, reverse=True)))).match(text, k.start)
+        if money and money.end() > k.end:
             continue  # 瑞士法郎 is money, not a Swiss company
         j = i
         suffix_hit = ""
