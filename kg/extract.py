@@ -1228,6 +1228,46 @@ def find_candidates(s: Sentence, g: Gazetteer, article_date: str = "") -> list[M
     return known + pats + amounts + find_dates(s, article_date)
 
 
+_OWNED_BY = re.compile(r"(?:公司|集团)?旗下(?:的)?")
+_NOT_OWNED_NAME = re.compile(r"子公司|全资|控股|下属|品牌|企业|公司|工厂|项目|基金|多家|一家|又|最")
+_OWNED_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,8}?)(?=投资|斥资|出资|在|于|将|已|也|与|和|落户|建设|设立|签|，|,|、|的|等|$)")
+
+
+def _owned_companies(s: Sentence, ms: list[Mention], g: Gazetteer) -> list[Mention]:
+    """A company named right after another's 旗下 (明基集团旗下达方电子, 淡马锡公司旗下的星桥控股公司) is the
+    group's own company, and the one that acts in the sentence: it gets the group as parent (and its country when
+    it has none) with the role ``owned`` (it invests as itself, unlike a local subsidiary), the group is marked
+    ``owner``. A name there needs no legal form: 旗下 says it is a company."""
+    text = s.norm
+    if "旗下" not in text:
+        return ms
+    out = list(ms)
+    for m in ms:
+        hit = _OWNED_BY.match(text, m.end) if m.kind == _COMPANY else None
+        if not hit or hit.end() == m.end:
+            continue
+        at = hit.end()
+        owned = next((o for o in out if o.kind == _COMPANY and o.start == at), None)
+        if owned is None:
+            nm = _OWNED_NAME.match(text, at)
+            name = nm.group(1) if nm else ""
+            if (not name or name[0] in L.NAME_BAD_START or _generic_lead(name, g) or _is_generic(name, g)
+                    or is_common_word(name) or _NOT_OWNED_NAME.match(name)
+                    or any(o.start < at + len(name) and at < o.end for o in out if o.kind in ENTITY_KINDS)):
+                continue
+            owned = _m(s, at, at + len(name), _COMPANY, key=pattern_key(_COMPANY, name), source=Source.PATTERN,
+                       country=m.country, name=name)
+            out.append(owned)
+        i = out.index(owned)
+        if not owned.get("parent") and owned.key != m.key:
+            out[i] = replace(owned, country=owned.country or m.country,
+                             data=tuple(sorted(dict(owned.data, parent=m.key, role="owned").items())))
+        j = out.index(m)
+        out[j] = replace(m, data=tuple(sorted(dict(m.data, owner="1").items())))
+    out.sort(key=lambda x: (x.start, x.end))
+    return out
+
+
 def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: str = "") -> list[Mention]:
     """Mentions of one article, overlaps resolved and references linked.
 
@@ -1244,7 +1284,7 @@ def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: 
     for s in sentences:
         cands = resolve_overlaps(find_candidates(s, g, article_date))
         cands = resolve_overlaps(cands + _enumerated(s, cands, g))
-        per_sentence.append(cands)
+        per_sentence.append(_owned_companies(s, cands, g))
     per_sentence = _rematch_found_names(sentences, per_sentence, g)
     per_sentence = _unify_park_tails(per_sentence, g)
     mentions = [m for ms in per_sentence for m in ms]

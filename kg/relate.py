@@ -309,6 +309,8 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         if not ms:
             continue
         ev = _evidence(article, s)
+        if any(m.get("owner") for m in ms):
+            ms = _without_owners(ms)
         masked = _masked(s.norm, ms)
         spans = _clauses(s.norm)
         date = _sentence_date(ms) or s.date_hint
@@ -326,6 +328,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             last_inv = None  # another company takes the stage
         facts += found
         facts += outbound
+        # a group named only as the owner of the company that acts (淡马锡公司旗下的星桥控股公司与…签约) is no party
         facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
         companies = [m for m in ms if m.kind == _COMPANY and m.source is not Source.COREFERENCE]
         if companies:
@@ -337,6 +340,21 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         facts += _statistics(s, ms, sightings, ev, date)
     facts += _park_name_cooperations(article, sentences, mentions, g)
     return _dedupe(_drop_foreign_to_foreign(_drop_guessed_hosts(facts, guessed, stated), mentions, g))
+
+
+def _without_owners(ms: list[Mention]) -> list[Mention]:
+    """``ms`` for finding parties: a group named only as an owner (新加坡淡马锡公司旗下的星桥控股公司), with the
+    country written on it, becomes part of the company it owns, which now starts where the group's name did."""
+    out = list(ms)
+    for o in [m for m in ms if m.get("owner")]:
+        owned = next((m for m in out if m.kind == _COMPANY and m.get("role") == "owned" and m.get("parent") == o.key
+                      and m.start >= o.end), None)
+        if owned is None:
+            continue
+        country = next((m for m in out if m.kind == _COUNTRY and m.end == o.start), None)
+        start = country.start if country is not None else o.start
+        out = [replace(m, start=start) if m is owned else m for m in out if m is not o and m is not country]
+    return out
 
 
 def _drop_foreign_to_foreign(facts: list[Fact], mentions: Sequence[Mention], g: Gazetteer) -> list[Fact]:
@@ -882,7 +900,7 @@ def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer
                     parent = context_park(sightings, s.index, s.block, m.start, window=2)
             if parent:
                 facts.append(Fact(kind="part_of", parties=(m.key, parent), evidence=ev))
-        if m.kind == _COMPANY and m.get("role") == "subsidiary" and m.get("parent"):
+        if m.kind == _COMPANY and m.get("role") in ("subsidiary", "owned") and m.get("parent"):
             facts.append(Fact(kind="subsidiary", parties=(m.key, m.get("parent")), evidence=ev))
             host = context_park(sightings, s.index, s.block, m.start)
             if host:

@@ -385,3 +385,21 @@ def test_relate_a_groups_local_company_and_a_joint_projects_money(gazetteer) -> 
     facts, _ = _facts("根据当时的签约内容，采埃孚与北汽福田将共同投资8亿元建设重型汽车自动变速箱项目。", gazetteer)
     assert [(f.parties[0], f.amount.value) for f in facts if f.kind == "investment" and f.amount] == [
         ("company/zf", "800000000")]
+
+
+def test_relate_the_company_named_after_a_groups_qixia_acts_for_itself(gazetteer) -> None:
+    # 旗下 says the next words name the group's own company, legal form or not; that company invests and signs.
+    text = ("淮安经济技术开发区招商成果丰硕。富士康之后，明基集团旗下达方电子投资5亿美元建设新的生产基地。"
+            "2013年7月22日，中新吉林食品区所在的吉林市政府与新加坡淡马锡公司旗下的星桥控股公司签约，合资组建开发管理公司。")
+    facts, ents = _facts(text, gazetteer)
+    invested = _invested(facts, ents)
+    assert ("达方电子", "淮安经济技术开发区") in invested, invested
+    assert not any(inv in ("明基电通", "淡马锡") for inv, _ in invested), invested
+    names = {e.key: e.label_zh for e in ents}
+    owned = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "subsidiary")}
+    assert {("达方电子", "明基电通"), ("星桥控股公司", "淡马锡")} <= owned, owned
+    signed = {frozenset((names[a], names[b])) for a, b in (f.parties for f in facts if f.kind == "cooperation")}
+    assert frozenset(("吉林市政府", "星桥控股公司")) in signed, signed
+    assert not any("淡马锡" in pair for pair in signed), signed
+    countries = {e.label_zh: e.country for e in ents}
+    assert countries["达方电子"] == "TW" and countries["星桥控股公司"] == "SG"
