@@ -670,6 +670,15 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             if 2 < len(first) <= 10 and _country_affixes(g).prefix(first[:-1]) and not any(
                     k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
                 new_start = cs
+        if etype is EntityType.PARK and suffix.endswith("区") and text.startswith("域", end):
+            continue  # 投资区域, 园区域: 区域 "area", no park
+        branch = ""
+        if etype is EntityType.PARK and suffix == "分园" and _is_place_name(text[new_start:m.start()], g):
+            # 香港科学园深圳分园: the branch of a park in a city is one name, and it stands in that city
+            head_park = next((k for k in (*out, *known) if k.kind == _PARK and k.end == new_start), None)
+            if head_park is not None:
+                branch = text[new_start:m.start()]
+                new_start = head_park.start
         name = text[new_start:end]
         stem = name[: -len(suffix)]
         lead = _generic_lead(stem, g)
@@ -715,7 +724,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                 inner[0].kind == _PARK and etype is EntityType.PARK and suffix in (
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name
-        country = _name_country(name, g)
+        country = _name_country(name, g) if not branch else ("CN" if branch in g.cities else _name_country(branch, g))
         if etype is EntityType.PARK and not country:
             country = _transliterated_place_country(stem, new_start, known)
         short_hit = _SHORT_FORM.match(text, end)
@@ -769,7 +778,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     continue  # 日本电产株式会社 is 日本电产 itself
                 data["parent"] = h.key
                 country = country or h.country
-            elif h.kind == _COUNTRY:
+            elif h.kind == _COUNTRY and not branch:
                 country = h.country
         if etype is EntityType.PARK and head and head[0].kind == _COMPANY:
             country = "CN"  # a park named after a company (日本电产工业园) is not a park abroad

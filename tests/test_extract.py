@@ -338,3 +338,13 @@ def test_extract_descriptions_and_references_are_no_names(gazetteer) -> None:
 def test_extract_a_subsidiary_described_is_no_name(gazetteer) -> None:
     ms = _mentions("2011年8月，住友集团旗下子公司又一项目在开发区举行奠基仪式，项目总投资30亿日元。", gazetteer)
     assert [(m.surface, m.country) for m in ms if m.kind == "Company"] == [("住友集团", "JP")]
+
+
+def test_extract_investment_zones_and_branch_parks(gazetteer) -> None:
+    # 投资区 names a park (福州青口投资区); a park's branch in a city (香港科学园深圳分园) is one park, in that city;
+    # 台商投资区 alone is a class of parks, and 投资区域 is "area".
+    text = ("10月23日，福建戴姆勒汽车工业有限公司工厂在福州青口投资区举行奠基仪式。"
+            "香港科技园公司在深圳设立的香港科学园深圳分园昨日正式开幕。"
+            "海沧是大陆最早的国家级台商投资区之一。今年以来外商在苏州投资区域不断扩大。")
+    parks = {(m.get("name") or m.surface, m.country) for m in _mentions(text, gazetteer) if m.kind == "Park"}
+    assert parks == {("福州青口投资区", "CN"), ("香港科学园深圳分园", "CN")}, parks
