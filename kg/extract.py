@@ -403,6 +403,7 @@ def _word_edge_before(text: str, i: int) -> bool:
 # Patterns built from the lexicon's constants, compiled once.
 _LOCAL_SUBSIDIARY = re.compile(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK
                                + r"]{0,8}?(有限公司|有限责任公司)")
+_LOCAL_SUBSIDIARY_BARE = re.compile(r"[" + L.CJK + r"]{0,6}?(?:有限公司|有限责任公司)")
 _REGION_STEM = re.compile(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])")
 _FOREIGN_STATE = re.compile(rf"[{L.CJK}]{{1,4}}?[州省](?=[{L.CJK}]{{2}})")
 _NAME_FIRST_CHAR = re.compile(rf"[{L.CJK}A-Za-z]")
@@ -618,14 +619,18 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     for k in known:
         if k.kind != _COMPANY:
             continue
-        m = _LOCAL_SUBSIDIARY.match(text[k.end:])
+        m = _LOCAL_SUBSIDIARY.match(text, k.end)
+        city = m.group(1) if m else ""
+        if not m:  # 礼来苏州制药有限公司: the group, a Chinese city, its line, the legal form
+            city = _city_affixes(g).prefix(text, k.end)
+            m = _LOCAL_SUBSIDIARY_BARE.match(text, k.end + len(city)) if city else None
         if m:
-            end = k.end + m.end()
+            end = m.end()
             name = text[k.start:end]
             out = [o for o in out if not (o.kind == _COMPANY and o.start == k.start and o.end == end)]  # this says more
             out.append(_m(s, k.start, end, _COMPANY, key=pattern_key("company", name),
                           source=Source.PATTERN, country=k.country, name=name, parent=k.key,
-                          role="subsidiary", city=m.group(1)))
+                          role="subsidiary", city=city))
     return out
 
 
@@ -692,11 +697,17 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after (新加坡交易所 is a name)
         if etype is EntityType.PARK and _PARK_PART_STEM.fullmatch(stem):
             continue  # 高新区主园区, 开发区核心区: a part of the park the article is about, named by its kind
+        part = _PARK_PART_STEM.match(stem) if etype is EntityType.PARK else None
+        if part and len(stem) - part.end() <= 4 and suffix in ("片区", "园", "园区", "区"):
+            continue  # 在园区湖东片区: a quarter of the park the article is about, which stands for it
         if _REGION_STEM.fullmatch(stem) or stem in g.cities:
             if etype is EntityType.PARK and suffix in ("高新区", "开发区", "经开区", "园区", "自贸区", "综保区"):
                 continue  # 江苏省高新区: a class of parks, not one park
         if re.search(r"最|首个|首家|第一|一批|多家|各类|这个|该", name):
             continue
+        closer = stem.rfind("等")
+        if closer > 0 and (closer == len(stem) - 1 or _is_generic(stem[closer + 1:], g, min_rest=1)):
+            continue  # 强生、参天制药、丹纳赫等跨国公司: a list closed by its kind, not a name
         if etype is EntityType.PARK and re.match(r"[”\"」』]?项目", text[end:end + 3]):
             continue  # 无人驾驶汽车示范区项目, “太空生态城”项目: the name of a project, not a park
         if etype is EntityType.COMPANY and re.search(r"(?:[0-9一二三四五六七八九十百千两]|一|某|几|多|每)家$",

@@ -118,7 +118,7 @@ _SETTLED_INCLUDE = re.compile(r"(?:落户|入驻|引进|投资|进驻|集聚|聚
 
 # 投资 in the name of an event or a mood (投资说明会, 投资环境, 投资信心) is no one investing.
 _EVENT_NOUNS = re.compile(r"(?:投资|招商|签约)(?:说明会|推介会|洽谈会|环境|促进会?|峰会|论坛|机会|热情|信心|意愿|"
-                          r"考察团?|大会|活动|仪式)")
+                          r"考察团?|大会|活动|仪式|总裁|副总裁|总监|经理|主管|负责人|合伙人|官|部)")  # …投资总裁: a title
 
 
 def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int]) -> str:

@@ -403,3 +403,19 @@ def test_relate_the_company_named_after_a_groups_qixia_acts_for_itself(gazetteer
     assert not any("淡马锡" in pair for pair in signed), signed
     countries = {e.label_zh: e.country for e in ents}
     assert countries["达方电子"] == "TW" and countries["星桥控股公司"] == "SG"
+
+
+def test_relate_titles_lists_and_quarters_of_the_park_are_not_investments(gazetteer) -> None:
+    # 投资总裁 is a title of a speaker, not a firm investing; 丹纳赫等跨国公司 closes a list and names nobody;
+    # 园区湖东片区 is a quarter of the park the article is about; 礼来苏州制药有限公司 is Lilly's company in Suzhou.
+    text = ("苏州工业园区于1994年经国务院批准设立。2009年3月，礼来苏州制药有限公司还曾在园区湖东片区为一座新厂举行奠基仪式。"
+            "近年来，强生、参天制药、丹纳赫等跨国公司也先后在这里投下规模较大的新项目。"
+            "罗氏集团首席执行官施楠珂等在会上视频致辞，欧莱雅集团北亚总裁博万尚、淡马锡全球生命科学投资总裁高伟达等在现场发言。")
+    facts, ents = _facts(text, gazetteer)
+    invested = _invested(facts, ents)
+    assert invested == {("礼来", "苏州工业园区")}, invested
+    labels = {e.label_zh for e in ents}
+    assert "丹纳赫等跨国公司" not in labels and "园区湖东片区" not in labels, labels
+    names = {e.key: e.label_zh for e in ents}
+    owned = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "subsidiary")}
+    assert ("礼来苏州制药有限公司", "礼来") in owned, owned
