@@ -561,6 +561,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         why = _is_investor(m, text, masked, ms, clause)
         if why:
             investors.append((m, why, clause))
+    co, co_end = _co_investors(masked, companies)
+    for m in co:
+        if not any(inv[0] is m for inv in investors):
+            investors.append((m, "co_investor", _clause_of(spans, m.start)))
     if not investors:
         return []
     amounts = [x for x in ms if x.kind == "amount" and x.get("context") != "statistic"]
@@ -601,7 +605,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
                     for c in all_companies) and re.search(
                     r"(?:总投资|投资额|计划投资|初期投资|一期投资)[^，,。；;]{0,4}$", masked[head[0]:amt.start]):
                 chosen = investors[0]  # 初期总投资约5亿美元，是LG化学…的生产基地: the one company the sentence names
-        if chosen is not None:
+        if co and amt.start > co_end and not any(c.start > co_end and c.start < amt.start for c in all_companies):
+            for m in co:  # 由A、B和C共同投资组建，项目总投资二十亿元: the venture's figure, for each partner
+                owner.setdefault(id(m), []).append(amt)
+        elif chosen is not None:
             owner.setdefault(id(chosen[0]), []).append(amt)
     facts = []
     for m, _why, clause in investors:
@@ -625,6 +632,20 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
             facts.append(Fact(kind="investment", amount=Amount(amt.get("value"), amt.get("currency"),
                                                                amt.get("qualifier") or "exact"), **base))  # type: ignore[arg-type]
     return facts
+
+
+_CO_INVESTED = re.compile(r"由((?:□|[(（][^)）]{0,16}[)）]|[、与和及])+)(?:双方|三方|多方)?(?:共同|联合)?(?:投资|出资|合资)")
+
+
+def _co_investors(masked: str, foreign: Sequence[Mention]) -> tuple[list[Mention], int]:
+    """The foreign firms of a venture's partners (由福汽集团、德国戴姆勒股份公司和台湾中华汽车…共同投资组建,
+    由泰国正大集团与新加坡新吉丰公司共同投资的…项目), and where their verb ends."""
+    for hit in _CO_INVESTED.finditer(masked):
+        a, b = hit.span(1)
+        inside = [m for m in foreign if a <= m.start < b]
+        if inside:
+            return inside, hit.end()
+    return [], -1
 
 
 def _outbound(s: Sentence, ms: list[Mention], masked: str, sightings: Sequence, g: Gazetteer, ev: Evidence,

@@ -419,3 +419,17 @@ def test_relate_titles_lists_and_quarters_of_the_park_are_not_investments(gazett
     names = {e.key: e.label_zh for e in ents}
     owned = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "subsidiary")}
     assert ("礼来苏州制药有限公司", "礼来") in owned, owned
+
+
+def test_relate_every_foreign_partner_named_after_you_invests_in_the_venture(gazetteer) -> None:
+    # 由A、B和C共同投资组建: each foreign partner invests, and the venture's total is its figure too.
+    text = ("10月23日，福建戴姆勒汽车工业有限公司工厂在福州青口投资区举行奠基仪式。根据合资协议，福建戴姆勒由福建省汽车工业集团有限公司"
+            "（简称福汽集团）、德国戴姆勒股份公司和台湾中华汽车工业股份有限公司共同投资组建，项目总投资二十亿元人民币。"
+            "在中新吉林食品区，由泰国正大集团与新加坡新吉丰公司共同投资的百万头生猪产业化项目已开工建设。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    got = {(names[f.parties[0]], names[f.parties[1]], f.amount.value if f.amount else "")
+           for f in facts if f.kind == "investment"}
+    assert {("梅赛德斯-奔驰", "福州青口投资区", "2000000000"), ("台湾中华汽车工业股份有限公司", "福州青口投资区", "2000000000"),
+            ("正大集团", "中新吉林食品区", ""), ("新吉丰公司", "中新吉林食品区", "")} <= got, got
+    assert not any(inv.startswith("福建省汽车") for inv, _, _ in got), got
