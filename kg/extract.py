@@ -201,8 +201,11 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         ext = _extend_company(text, end, g) if ent.type is EntityType.COMPANY else end
         declared = _SHORT_FORM.match(text, ext)  # 中新广州知识城(下称“知识城”): the article's own short form
         short = (declared.group(1) or declared.group(2)) if declared else ""
-        out.append(_m(s, start, ext, ent.type.value, key=key, country=ent.country, weak="1" if weak else "",
-                      extended="1" if ext != end else "",
+        # A Sino-foreign joint venture (东风本田) invests for its foreign partner, as a venture the article defines does
+        partner = next((p for p in ent.partners if p in g.entities and g.entities[p].country not in ("", "CN")), "")
+        out.append(_m(s, start, ext, ent.type.value, key=key,
+                      country=g.entities[partner].country if partner else ent.country, weak="1" if weak else "",
+                      extended="1" if ext != end else "", parent=partner, role="joint_venture" if partner else "",
                       short=short if short and short != text[start:ext] and _abbreviates(short, text[start:ext], g) else ""))
     return out
 

@@ -234,6 +234,7 @@ def load(data_dir: Path | None = None) -> Gazetteer:
                 kind=row.get("kind", "") if etype is EntityType.INSTITUTION else "",
                 parent=f"{prefix}/{parent}" if parent else "", sector=row.get("sector", ""),
                 wikidata=row.get("wikidata", ""),
+                partners=tuple(f"{prefix}/{k}" for k in _split(row.get("partners") or "")),
             )
             for n in (name, *aliases):
                 g.add_name(n, key)

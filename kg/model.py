@@ -113,6 +113,7 @@ class Entity:
     city: str = ""
     province: str = ""
     evidence: Evidence | None = None  # where a name found by pattern was first read
+    partners: tuple[str, ...] = ()  # a joint venture's shareholders (entity keys), from the gazetteer
 
 
 @dataclass(frozen=True)

@@ -433,3 +433,18 @@ def test_relate_every_foreign_partner_named_after_you_invests_in_the_venture(gaz
     assert {("梅赛德斯-奔驰", "福州青口投资区", "2000000000"), ("台湾中华汽车工业股份有限公司", "福州青口投资区", "2000000000"),
             ("正大集团", "中新吉林食品区", ""), ("新吉丰公司", "中新吉林食品区", "")} <= got, got
     assert not any(inv.startswith("福建省汽车") for inv, _, _ in got), got
+
+
+def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
+    # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
+    text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
+            "2022年1月5日，武汉经开区与东风本田签署新能源工厂项目投资协议。")
+    facts, ents = _facts(text, gazetteer)
+    assert _invested(facts, ents) == {("本田", "武汉经济技术开发区")}
+    inv = next(f for f in facts if f.kind == "investment")
+    assert ("via", "company/dongfeng-honda") in inv.extra
+    signed = {frozenset(f.parties) for f in facts if f.kind == "cooperation"}
+    assert frozenset(("park/wuhan-etdz", "company/dongfeng-honda")) in signed, signed
+    # every partner the gazetteer names is a row of its own
+    assert all(p in gazetteer.entities for e in gazetteer.entities.values() for p in e.partners)
+    assert gazetteer.entities["company/faw-vw"].partners == ("company/faw", "company/volkswagen")
