@@ -121,6 +121,11 @@ _EVENT_NOUNS = re.compile(r"(?:投资|招商|签约)(?:说明会|推介会|洽�
                           r"考察团?|大会|活动|仪式|总裁|副总裁|总监|经理|主管|负责人|合伙人|官|部)")  # …投资总裁: a title
 
 
+# A firm named as the employer of someone (罗氏制药全球首席执行官特蕾莎·格雷厄姆) who only attends or speaks.
+_EMPLOYER = re.compile(r"[^，,。；;□]{0,8}?(?:首席执行官|首席运营官|首席财务官|副总裁|总裁|董事长|总经理|CEO|负责人|代表)")
+_ATTENDS = re.compile(r"出席|参加|见证|致辞|发言|会见|陪同|参观|观礼|到场")
+
+
 def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int]) -> str:
     """Why a company mention is investing here ('' when it is not)."""
     a, b = clause
@@ -160,6 +165,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""  # 德国安贝格电子制造工厂的姊妹工厂: the plant abroad that the new one is modelled on
     if re.search(r"继[^，,。；;继]*$", before) and re.match(r"[^，,。；;]*?之后", masked[m.end:b]):
         return ""  # LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个基地: what the new one is compared with
+    if _EMPLOYER.match(masked, m.end) and _ATTENDS.search(masked, m.end, b):
+        return ""  # 罗氏制药中国总裁边欣等出席启动仪式: the firm's people attend; the firm does nothing here
     # Scope of the company as subject: to the next company in the sentence, or the sentence end.
     nxt = min((o.start for o in ms if o.kind == _COMPANY and o.start > m.end
                and masked[m.end:o.start].strip("□、等") != ""), default=len(text))
@@ -462,6 +469,8 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
     parks = [p for p in ms if p.kind == _PARK and not _sibling(masked, p, m) and not p.get("site_of")]
+    # 落户浦东张江: a park written right before another only says where that one lies
+    parks = [p for p in parks if not any(q.start == p.end and q.key != p.key for q in parks)]
     in_clause = [p for p in parks if a <= p.start < b]
     if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:

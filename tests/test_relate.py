@@ -448,3 +448,17 @@ def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer)
     # every partner the gazetteer names is a row of its own
     assert all(p in gazetteer.entities for e in gazetteer.entities.values() for p in e.partners)
     assert gazetteer.entities["company/faw-vw"].partners == ("company/faw", "company/volkswagen")
+
+
+def test_relate_people_attending_and_parks_that_only_locate(gazetteer) -> None:
+    # 总理默克尔 is a person, not 默克 (Merck); a firm's CEO attending a ceremony is no investment by the firm;
+    # in 落户浦东张江 the first park only says where the second lies, and the second is the host.
+    text = ("上海张江高科技园区迎来新项目。上海市委常委、浦东新区区委书记李政，罗氏制药全球首席执行官特蕾莎·格雷厄姆，"
+            "罗氏制药中国总裁边欣等出席启动仪式。1994年，罗氏成为第一家落户浦东张江的跨国制药企业。"
+            "2019年9月，德国总理默克尔访华期间，舍弗勒与湖南湘江新区管理委员会签署合作框架协议。")
+    facts, ents = _facts(text, gazetteer)
+    assert "company/merck-kgaa" not in {e.key for e in ents}
+    assert {f.parties for f in facts if f.kind == "investment"} == {
+        ("company/roche", "park/shanghai-zhangjiang-hi-tech-park")}
+    roche = [f for f in facts if f.kind == "investment"]
+    assert all("1994" in f.evidence.quote for f in roche), [f.evidence.quote for f in roche]
