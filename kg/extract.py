@@ -1190,6 +1190,9 @@ def resolve_overlaps(mentions: Sequence[Mention]) -> list[Mention]:
     return sorted(kept + rest, key=lambda m: (m.sentence, m.start, m.end))
 
 
+_AMOUNT_LEAD = re.compile(r"[0-9０-９.一二三四五六七八九十百千两]+\s*(?:亿|万)?\s*(?:美元|欧元|日元|英镑|港元|元|人民币|新台币)$")
+
+
 def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Mention]:
     """Unknown items listed with known companies (A、B、C等) are companies too.
 
@@ -1207,8 +1210,8 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
         run: list[tuple[int, int, Mention | None]] = []
 
         def flush(run: list[tuple[int, int, Mention | None]]) -> None:
-            if any(m is not None and m.kind == _COMPANY and m.source is Source.GAZETTEER
-                   for _, _, m in run):
+            if any(m is not None and m.kind == _COMPANY and (m.source is Source.GAZETTEER or (
+                    m.get("name") or m.surface).endswith(L.COMPANY_SUFFIXES)) for _, _, m in run):
                 for ia, ib, m in run:
                     if m is None:
                         name = text[ia:ib]
@@ -1227,6 +1230,11 @@ def _enumerated(s: Sentence, mentions: list[Mention], g: Gazetteer) -> list[Ment
                 tail = [m for (x, y), m in known.items() if y == ib and ia <= x]
                 if idx == 0 and tail:
                     hit = tail[0]
+            de = text.rfind("的", ia, ib) if hit is None else -1
+            if de > ia and _AMOUNT_LEAD.search(text, ia, de):
+                # 总投资15亿美元的实联化工、10亿美元的敏实集团: an item described by its sum before its name
+                ia = de + 1
+                hit = known.get((ia, ib))
             name = text[ia:ib]
             clean = hit is not None or (
                 2 <= len(name) <= 8 and not any(c in L.NAME_BAD_CHARS for c in name)

@@ -348,3 +348,13 @@ def test_extract_investment_zones_and_branch_parks(gazetteer) -> None:
             "海沧是大陆最早的国家级台商投资区之一。今年以来外商在苏州投资区域不断扩大。")
     parks = {(m.get("name") or m.surface, m.country) for m in _mentions(text, gazetteer) if m.kind == "Park"}
     assert parks == {("福州青口投资区", "CN"), ("香港科学园深圳分园", "CN")}, parks
+
+
+def test_extract_list_items_described_by_their_sum_and_brands_with_their_line(gazetteer) -> None:
+    # 总投资15亿美元的实联化工: an item named after its sum; 旺旺食品: a weak name (旺旺) made sure by its line.
+    # Products listed after firms (碧迪等的导入可吸收缝合线) stay products.
+    text = ("除了富士康科技城，總投資15億美元的實聯化工、10億美元的敏實集團，以及投資規模各約5億美元的旺旺食品，都是當地指標性的台資項目。"
+            "跨国企业先进产品——强生、贝朗、飞利浦、碧迪等的导入可吸收缝合线、直线切割吻合器、超高清4K内窥镜等全球同步。")
+    companies = {m.get("name") or m.surface for m in _mentions(text, gazetteer) if m.kind == "Company"}
+    assert {"实联化工", "敏实集团", "旺旺食品"} <= companies, companies
+    assert not any("缝合线" in c or "吻合器" in c for c in companies), companies
