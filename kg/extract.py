@@ -676,7 +676,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             # 奥地利科技与系统技术股份公司: a name in two halves, the first starting with its country
             cs = max(text.rfind(c, 0, new_start - 1) for c in "，,。；;：:！？!?()（）“”、 ") + 1
             first = text[cs:new_start - 1]
-            if 2 < len(first) <= 10 and _country_affixes(g).prefix(first[:-1]) and not any(
+            if 2 < len(first) <= 10 and _country_affixes(g).prefix(first[:-1]) and not first.endswith(
+                    L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES) and not any(
                     k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
                 new_start = cs
         if etype is EntityType.PARK and suffix.endswith("区") and text.startswith("域", end):
@@ -734,8 +735,10 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if any(k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.end == end and k.start > new_start
                and text[new_start:k.start] in g.country_names for k in known):
             continue  # 美国查尔斯河实验室 is the known 查尔斯河实验室, with its country before it
+        if new_start > 0 and text[new_start - 1] == "在" and name.startswith("华"):
+            continue  # 本田及其在华投资公司: its company in China, no name
         inner = [k for k in known if k.kind == _PARK and new_start <= k.start and k.end <= end]
-        if inner and _is_generic(text[max(k.end for k in inner):end - len(suffix)], g) and not (
+        if inner and not (etype is EntityType.COMPANY and suffix in _LEGAL_FORMS) and _is_generic(text[max(k.end for k in inner):end - len(suffix)], g) and not (
                 inner[0].kind == _PARK and etype is EntityType.PARK and suffix in (
                     "综保区", "综合保税区", "保税区", "片区")):
             continue  # 苏州BioBAY + 先进园区: the known name is the whole name

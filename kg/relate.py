@@ -343,10 +343,32 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         elif s.block != last_block:
             topic = topic if s.block - last_block <= 1 else None
         last_block = s.block
+        facts += _shareholders(s, ms, ev, date, g)
         facts += _hierarchy(s, ms, sightings, g, ev)
         facts += _statistics(s, ms, sightings, ev, date)
     facts += _park_name_cooperations(article, sentences, mentions, g)
     return _dedupe(_drop_foreign_to_foreign(_drop_guessed_hosts(facts, guessed, stated), mentions, g))
+
+
+_HOLDS = re.compile(r"[^，,。；;□]{0,12}?(?:合计|共同|分别)?(?:持股|持有|占股|出资占比?|股比为?)[^，,。；;□]{0,6}?[0-9.]+\s*[%％]")
+
+
+def _shareholders(s: Sentence, ms: list[Mention], ev: Evidence, date: str, g: Gazetteer) -> list[Fact]:
+    """Firms that each hold a share of one company (东风汽车集团持股50%，本田…合计持股50%) are joint-venture
+    partners, when a foreign and a Chinese firm, or two foreign firms, are among them."""
+    text = s.norm
+    if "%" not in text and "％" not in text:
+        return []
+    holders: list[Mention] = []
+    for m in ms:
+        held = _HOLDS.match(text, m.end) if m.kind == _COMPANY else None
+        if held and all(h.key != m.key for h in holders) and not any(
+                o.kind == _COMPANY and m.end <= o.start < held.end() for o in ms):
+            holders.append(m)
+    if len(holders) < 2 or not any(_foreign(h, g) for h in holders):
+        return []
+    return [Fact(kind="cooperation", parties=(a.key, b.key), evidence=ev, detail="joint_venture", date=date)
+            for i, a in enumerate(holders) for b in holders[i + 1:]]
 
 
 def _without_owners(ms: list[Mention]) -> list[Mention]:

@@ -462,3 +462,16 @@ def test_relate_people_attending_and_parks_that_only_locate(gazetteer) -> None:
         ("company/roche", "park/shanghai-zhangjiang-hi-tech-park")}
     roche = [f for f in facts if f.kind == "investment"]
     assert all("1994" in f.evidence.quote for f in roche), [f.evidence.quote for f in roche]
+
+
+def test_relate_shareholders_are_venture_partners_and_a_parks_developer_is_a_company(gazetteer) -> None:
+    # Two firms that each hold a share (持股50%) are joint-venture partners; 在华投资公司 names no firm;
+    # a company named after a park (深圳市深港科技创新合作区发展有限公司) is a company, and it signs.
+    text = ("东风本田成立于2003年7月，东风汽车集团持股50%，本田技研工业株式会社及其在华投资公司合计持股50%。"
+            "翻查资料，香港科技园公司与深圳市深港科技创新合作区发展有限公司早于2021年9月签署框架协议，合作建设深圳分园。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    coops = {(frozenset(names[p] for p in f.parties), f.detail) for f in facts if f.kind == "cooperation"}
+    assert (frozenset(("东风汽车集团", "本田")), "joint_venture") in coops, coops
+    assert any(frozenset(("香港科技园公司", "深圳市深港科技创新合作区发展有限公司")) == pair for pair, _ in coops), coops
+    assert not any(label.endswith("华投资公司") for label in names.values()), names
