@@ -689,6 +689,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             if head_park is not None:
                 branch = text[new_start:m.start()]
                 new_start = head_park.start
+        dated = _DATE_LEAD.match(text, new_start, end)
+        if dated and end - dated.end() > len(suffix):
+            new_start = dated.end()  # 2006年鸿海集团旗下…: the date is no part of the name
         name = text[new_start:end]
         stem = name[: -len(suffix)]
         lead = _generic_lead(stem, g)
@@ -1293,8 +1296,10 @@ def _owned_companies(s: Sentence, ms: list[Mention], g: Gazetteer) -> list[Menti
             owned = _m(s, at, at + len(name), _COMPANY, key=pattern_key(_COMPANY, name), source=Source.PATTERN,
                        country=m.country, name=name)
             out.append(owned)
+        if owned.key == m.key:
+            continue  # 鸿海集团旗下富士康: one group under two names
         i = out.index(owned)
-        if not owned.get("parent") and owned.key != m.key:
+        if not owned.get("parent"):
             out[i] = replace(owned, country=owned.country or m.country,
                              data=tuple(sorted(dict(owned.data, parent=m.key, role="owned").items())))
         j = out.index(m)
@@ -1322,6 +1327,7 @@ def extract_mentions(sentences: Sequence[Sentence], g: Gazetteer, article_date: 
         per_sentence.append(_owned_companies(s, cands, g))
     per_sentence = _rematch_found_names(sentences, per_sentence, g)
     per_sentence = _unify_park_tails(per_sentence, g)
+    per_sentence = _renamed_parks(sentences, per_sentence)
     mentions = [m for ms in per_sentence for m in ms]
     mentions = _filter_weak(mentions)
     return resolve_references(sentences, mentions, g)
@@ -1417,6 +1423,31 @@ def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[l
         return per_sentence
     return [[replace(m, key=same[m.key], source=first[same[m.key]].source, country=first[same[m.key]].country,
                      data=first[same[m.key]].data) if m.kind == _PARK and m.key in same else m for m in ms]
+            for ms in per_sentence]
+
+
+_DATE_LEAD = re.compile(r"(?:[0-9０-９]{2,4}年)?(?:[0-9０-９]{1,2}月)?(?:[0-9０-９]{1,2}日)?(?<=[年月日])")
+_NOW_CALLED = re.compile(r"\s*[(（]\s*(?:今|现|现为|今为|现名|后更名为|已更名为)\s*")
+_ONCE_CALLED = re.compile(r"\s*[(（]\s*(?:原|原名|原称|前身为|前身是)\s*")
+
+
+def _renamed_parks(sentences: Sequence[Sentence], per_sentence: list[list[Mention]]) -> list[list[Mention]]:
+    """A park's old name is the park: 淮安经济开发区（今淮安经济技术开发区）, 淮安经济技术开发区（原淮安经济开发区）.
+    Every mention of the old name in the article takes the new name's key."""
+    same: dict[str, Mention] = {}
+    for s, ms in zip(sentences, per_sentence, strict=True):
+        parks = [m for m in ms if m.kind == _PARK]
+        for a, b in zip(parks, parks[1:]):
+            if a.key == b.key or not s.norm.startswith((")", "）"), b.end):
+                continue
+            if _NOW_CALLED.fullmatch(s.norm, a.end, b.start):
+                same.setdefault(a.key, b)
+            elif _ONCE_CALLED.fullmatch(s.norm, a.end, b.start):
+                same.setdefault(b.key, a)
+    if not same:
+        return per_sentence
+    return [[replace(m, key=same[m.key].key, source=same[m.key].source, country=same[m.key].country,
+                     data=same[m.key].data) if m.kind == _PARK and m.key in same else m for m in ms]
             for ms in per_sentence]
 
 

@@ -475,3 +475,14 @@ def test_relate_shareholders_are_venture_partners_and_a_parks_developer_is_a_com
     assert (frozenset(("东风汽车集团", "本田")), "joint_venture") in coops, coops
     assert any(frozenset(("香港科技园公司", "深圳市深港科技创新合作区发展有限公司")) == pair for pair, _ in coops), coops
     assert not any(label.endswith("华投资公司") for label in names.values()), names
+
+
+def test_relate_a_parks_old_name_is_the_park_and_a_date_is_no_part_of_a_name(gazetteer) -> None:
+    # 淮安经济开发区（今淮安经济技术开发区）: the old name stands for the park wherever the article uses it;
+    # 2006年鸿海集团旗下富士康 is Hon Hai's Foxconn in 2006, not a firm called 2006年鸿海集团; 落脚 is settling.
+    text = ("2006年鸿海集团旗下富士康决定落脚淮安经济开发区（今淮安经济技术开发区），被当地视为台资北移的起点。"
+            "台玻、旺旺食品等台资大厂相继入驻淮安经济开发区。")
+    facts, ents = _facts(text, gazetteer)
+    assert _invested(facts, ents) == {("鸿海精密", "淮安经济技术开发区"), ("台湾玻璃", "淮安经济技术开发区"),
+                                      ("旺旺集团", "淮安经济技术开发区")}, _invested(facts, ents)
+    assert not any(e.label_zh.startswith("2006") for e in ents)
