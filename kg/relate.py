@@ -344,6 +344,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             topic = topic if s.block - last_block <= 1 else None
         last_block = s.block
         facts += _shareholders(s, ms, ev, date, g)
+        facts += _co_developers(s, ms, masked, ev, date) + _signing_officials(ms, masked, ev, date)
         facts += _hierarchy(s, ms, sightings, g, ev)
         facts += _statistics(s, ms, sightings, ev, date)
     facts += _park_name_cooperations(article, sentences, mentions, g)
@@ -369,6 +370,39 @@ def _shareholders(s: Sentence, ms: list[Mention], ev: Evidence, date: str, g: Ga
         return []
     return [Fact(kind="cooperation", parties=(a.key, b.key), evidence=ev, detail="joint_venture", date=date)
             for i, a in enumerate(holders) for b in holders[i + 1:]]
+
+
+_CO_DEVELOP = re.compile(r"由([^，,。；;]{2,48}?)(?:联手|携手|共同|合作|联合)(?:开发|建设|运营|打造|开发建设|投资建设|规划建设)")
+_ORGS = (_COMPANY, _INSTITUTION)
+
+
+def _co_developers(s: Sentence, ms: list[Mention], masked: str, ev: Evidence, date: str) -> list[Fact]:
+    """Partners that develop something together (泰中罗勇工业园由华立集团与泰国安美德集团联手开发)."""
+    out: list[Fact] = []
+    for hit in _CO_DEVELOP.finditer(masked):
+        a, b = hit.span(1)
+        orgs = [m for m in ms if m.kind in _ORGS and a <= m.start < b]
+        if len(orgs) >= 2 and re.search(r"[与和、及同]", masked[orgs[0].end:orgs[-1].start]):
+            out += [Fact(kind="cooperation", parties=(x.key, y.key), evidence=ev, detail="partnership", date=date)
+                    for i, x in enumerate(orgs) for y in orgs[i + 1:] if x.key != y.key]
+    return out
+
+
+_OFFICIAL = r"[^，,。；;□]{0,12}?(?:书记|主任|总裁|首席[^，,。；;□]{0,4}官|总经理|董事长|局长|区长|市长|省长|部长|主席|代表)[^，,。；;□]{0,16}?"
+_OFFICIALS_SIGN = re.compile(r"(□+)" + _OFFICIAL + r"(?:与|和|同)(□+)" + _OFFICIAL
+                             + r"(?:在[^，,。；;]{0,10}?上|共同|分别)?(?:签字|签约|签署)")
+
+
+def _signing_officials(ms: list[Mention], masked: str, ev: Evidence, date: str) -> list[Fact]:
+    """Two people who sign for their organisations (舍弗勒大中华区首席运营官…与湘潭经开区党工委书记…在协议上签字):
+    the organisations sign with each other."""
+    out: list[Fact] = []
+    for hit in _OFFICIALS_SIGN.finditer(masked):
+        x = next((m for m in ms if m.start == hit.start(1) and m.kind in (*_ORGS, _PARK)), None)
+        y = next((m for m in ms if m.start == hit.start(2) and m.kind in (*_ORGS, _PARK)), None)
+        if x is not None and y is not None and x.key != y.key:
+            out.append(Fact(kind="cooperation", parties=(x.key, y.key), evidence=ev, detail="agreement", date=date))
+    return out
 
 
 def _without_owners(ms: list[Mention]) -> list[Mention]:
@@ -921,6 +955,11 @@ def _signed_with(ents: Sequence[Mention], masked: str, verb: int,
     if not m:
         return None, []
     others = [e for e in ents if m.start(1) <= e.start < m.end(1)]
+    clause = max(masked.rfind(c, 0, m.start()) for c in "，,。；;：:") + 1
+    # 舍弗勒又在上海安亭与湖南省政府签署: the subject is in the clause, only not right before 与
+    own = [e for e in ents if clause <= e.start and e.end <= m.start() and e.kind in (_COMPANY, _INSTITUTION, _PARK)]
+    if own and not any(o.key == own[-1].key for o in others):
+        return own[-1], others
     if topic is None or any(o.key == topic.key for o in others):
         return None, others
     return topic, others

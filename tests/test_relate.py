@@ -486,3 +486,17 @@ def test_relate_a_parks_old_name_is_the_park_and_a_date_is_no_part_of_a_name(gaz
     assert _invested(facts, ents) == {("鸿海精密", "淮安经济技术开发区"), ("台湾玻璃", "淮安经济技术开发区"),
                                       ("旺旺集团", "淮安经济技术开发区")}, _invested(facts, ents)
     assert not any(e.label_zh.startswith("2006") for e in ents)
+
+
+def test_relate_co_developers_signing_officials_and_a_subject_away_from_its_verb(gazetteer) -> None:
+    # 由A与B联手开发: partners; two officials signing for their organisations: the organisations sign;
+    # 舍弗勒又在上海安亭与湖南省政府签署: the subject stands earlier in its clause, not in the sentence before.
+    text = ("泰中罗勇工业园由杭州的华立集团与泰国安美德集团联手开发。"
+            "9月，舍弗勒又在上海安亭与湖南省政府签署合作协议：舍弗勒大中华区首席运营官Günther Werner与湘潭经开区党工委书记"
+            "孙银生在协议上签字。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    pairs = {frozenset(names[p] for p in f.parties) for f in facts if f.kind == "cooperation"}
+    assert {frozenset(("华立集团", "安美德集团")), frozenset(("舍弗勒", "湖南省政府")),
+            frozenset(("舍弗勒", "湘潭经济技术开发区"))} <= pairs, pairs
+    assert frozenset(("华立集团", "湖南省政府")) not in pairs
