@@ -518,7 +518,13 @@ def _city_destination(masked: str, g: Gazetteer) -> str:
         r"(?:落户|来到|扎根|进驻|入驻|落地|布局|到|在|于)(" + "|".join(re.escape(c) for c in sorted(
             (c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))"))
     hit = rx.search(masked)
-    return hit.group(1) if hit else ""
+    if not hit:
+        return ""
+    # 在湖北孝感建成工厂: a province, then the city in it
+    inner = g.cached("city_after_province", lambda: re.compile(r"(?:省)?(" + "|".join(re.escape(c) for c in sorted(
+        (c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))"))
+    deeper = inner.match(masked, hit.end(1))
+    return deeper.group(1) if deeper else hit.group(1)
 
 
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
@@ -645,9 +651,9 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         if prior:
             last = max(prior, key=lambda c: c.start)
             inv = next((x for x in investors if x[0] is last), None)
-            if inv is None and len(investors) == 1 and investors[0][0].end <= last.start and re.fullmatch(
-                    r"\s*(?:与|和|同)\s*", masked[investors[0][0].end:last.start]) and re.match(
-                    r"[^，,。；;]{0,4}(?:共同|联合|合资)(?:投资|出资)", masked[last.end:amt.start]):
+            if inv is None and len({x[0].key for x in investors}) == 1 and investors[0][0].end <= last.start and re.fullmatch(
+                    r"\s*(?:曾|曾经|已|还|又|也|将)?(?:与|和|同)\s*", masked[investors[0][0].end:last.start]) and re.match(
+                    r"[^，,。；;]{0,4}(?:共同|联合|合资)?(?:投资|出资)", masked[last.end:amt.start]):
                 inv = investors[0]  # 采埃孚与北汽福田将共同投资8亿元: the one foreign investor's joint project
             if inv is not None:
                 same_clause = inv[2][0] <= amt.start < inv[2][1]

@@ -500,3 +500,15 @@ def test_relate_co_developers_signing_officials_and_a_subject_away_from_its_verb
     assert {frozenset(("华立集团", "安美德集团")), frozenset(("舍弗勒", "湖南省政府")),
             frozenset(("舍弗勒", "湘潭经济技术开发区"))} <= pairs, pairs
     assert frozenset(("华立集团", "湖南省政府")) not in pairs
+
+
+def test_relate_a_partners_figure_and_a_city_inside_its_province(gazetteer) -> None:
+    # 雷诺曾与三江航天集团出资9800万美元: the one foreign partner's figure; 在湖北孝感建成工厂: the city is 孝感,
+    # not the province, so the plant is not in the Wuhan park the article is about.
+    text = ("2月1日，东风雷诺汽车有限公司位于武汉经济技术开发区黄金口产业园的首个生产基地举行竣工投产仪式。"
+            "1993年，雷诺曾与三江航天集团出资9800万美元组建三江雷诺，双方各占一半股份，1995年在湖北孝感建成工厂，生产商用车。")
+    facts, _ = _facts(text, gazetteer)
+    got = {(f.parties, f.amount.value if f.amount else "") for f in facts if f.kind == "investment"}
+    assert (("company/renault", "country/CN"), "98000000") in got, got
+    assert not any(p[1] == "park/wuhan-etdz" and "1993" in f.evidence.quote
+                   for f in facts if f.kind == "investment" for p in [f.parties]), got
