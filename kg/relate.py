@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kg import lexicon as L
 from kg._context import context_park
-from kg.extract import ENTITY_KINDS, park_sightings
+from kg.extract import ENTITY_KINDS, _city_affixes, park_sightings
 from kg.gazetteer import Gazetteer, normalise_name
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
 
@@ -305,6 +305,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
                         + [("parent", ventures[m.key][0]), ("role", "joint_venture")])))
                     if m.kind == _COMPANY and m.key in ventures and not m.get("role") else m for m in ms]
                 for i, ms in by_s.items()}
+    items = _independent_items(sentences, sightings, g)
     facts: list[Fact] = []
     guessed: list[tuple[Fact, int, int]] = []  # investments whose park is not named in their sentence
     stated: list[tuple[Fact, int, int]] = []  # and those whose park is
@@ -322,7 +323,9 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         spans = _clauses(s.norm)
         date = _sentence_date(ms) or s.date_hint
         outbound = _outbound(s, ms, masked, sightings, g, ev, date)
-        found = _investments(article, s, ms, masked, spans, sightings, g, ev, date)
+        # an item of a report on parks in several cities has only its own parks as context
+        seen = [x for x in sightings if x.block == s.block] if s.block in items else sightings
+        found = _investments(article, s, ms, masked, spans, seen, g, ev, date)
         named = {m.key for m in ms if m.kind == _PARK}
         for f in found:
             (stated if f.parties[1] in named else guessed).append((f, s.index, s.block))
@@ -418,6 +421,28 @@ def _without_owners(ms: list[Mention]) -> list[Mention]:
         start = country.start if country is not None else o.start
         out = [replace(m, start=start) if m is owned else m for m in out if m is not o and m is not country]
     return out
+
+
+_ITEM_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[0-9]{1,2}[、．](?![0-9])|[①-⑳])")
+
+
+def _independent_items(sentences: Sequence[Sentence], sightings: Sequence, g: Gazetteer) -> set[int]:
+    """Blocks that open with an item mark (（三）, 二、, ①) in an article naming top-level parks in two cities or
+    more (a province's report on its projects): each item is about its own place, not the park of the item before.
+    """
+    cities = set()
+    for x in sightings:
+        ent = g.entities.get(x.key) if x.top_level else None
+        city = normalise_name(ent.city) if ent is not None and ent.city else (
+            _city_affixes(g).prefix(x.name) if x.top_level else "")
+        if city:
+            cities.add(city)
+    if len(cities) < 2:
+        return set()
+    first: dict[int, Sentence] = {}
+    for s in sentences:
+        first.setdefault(s.block, s)
+    return {b for b, s in first.items() if _ITEM_MARK.match(s.norm)}
 
 
 def _drop_foreign_to_foreign(facts: list[Fact], mentions: Sequence[Mention], g: Gazetteer) -> list[Fact]:

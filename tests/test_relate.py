@@ -512,3 +512,15 @@ def test_relate_a_partners_figure_and_a_city_inside_its_province(gazetteer) -> N
     assert (("company/renault", "country/CN"), "98000000") in got, got
     assert not any(p[1] == "park/wuhan-etdz" and "1993" in f.evidence.quote
                    for f in facts if f.kind == "investment" for p in [f.parties]), got
+
+
+def test_relate_items_of_a_report_on_parks_in_several_cities_do_not_borrow_a_park(gazetteer) -> None:
+    # A province's report: each numbered item is about its own place; an item that names no park is not in the
+    # park of the item before it (在川投资 is in Sichuan at large).
+    text = ("二、重点外资项目进展\n\n（一）雅保四川氢氧化锂项目建成投产。美国雅保公司年产5万吨氢氧化锂项目位于眉山市四川彭山经济开发区，"
+            "项目总投资9亿美元。\n\n（二）泰国天丝红牛项目达产见效。泰国天丝集团红牛饮料（四川）生产基地位于内江经开区，总投资20亿元。\n\n"
+            "（三）其他项目。2022年以来，阿斯利康、林德等企业相继在川投资布局。")
+    facts, ents = _facts(text, gazetteer)
+    hosts = {inv: host for inv, host in _invested(facts, ents)}
+    assert hosts["阿斯利康"] == "中国", hosts
+    assert hosts["天丝集团"] == "内江经济技术开发区", hosts
