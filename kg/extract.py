@@ -370,7 +370,8 @@ def _non_generic_rest(core: str, g: Gazetteer) -> str:
     memo: dict[str, str] = g.cached("non_generic_rest", dict)
     rest = memo.get(core)
     if rest is None:
-        rest = _NOT_COUNTED_IN_NAMES.sub("", _generic_regex(g).sub("", core))
+        place = _city_affixes(g).prefix(core)  # 大理创新: 大理 is a city, not 大 (big) and 理
+        rest = place + _NOT_COUNTED_IN_NAMES.sub("", _generic_regex(g).sub("", core[len(place):]))
         if len(memo) < 200_000:
             memo[core] = rest
     return rest
@@ -458,7 +459,7 @@ def is_common_word(name: str) -> bool:
 
 
 def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_ok: bool = False,
-                company: bool = False, legal: bool = False) -> int | None:
+                company: bool = False, legal: bool = False, park: bool = False) -> int | None:
     """Start of a name whose stem ends at ``stem_end`` (where its suffix begins), or None.
 
     Walks back over the words before the suffix (jieba) and stops at verbs,
@@ -489,6 +490,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
                 or (flag == "vn" and word in _VERBAL_NOUNS and not company)
                 or (flag in _STOP_FLAGS and word not in ("(", ")"))
                 or (flag == "m" and not _NAME_FLAGS_OK_M.match(word)))
+        if stop and park and start == len(window) and word in _VERBAL_NOUNS and word not in verbs and word != "合作":
+            stop = False  # 大理创新工业园区: a verbal noun right before the suffix is part of the park's name
         if stop and legal and flag.startswith("v") and len(word) >= 2 and word not in verbs and word not in _JOINT_WORDS:
             stop = False  # 韩一理化株式会社, 都市更新股份有限公司: a registered name may hold what jieba reads as a verb
         if not stop and word in ("企业", "公司", "集团", "厂商") and start < kind_start:
@@ -669,7 +672,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             continue  # a dictionary name, and nothing before it can lengthen it: skip the tokenizer
         new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室",
                                                                           *_LEGAL_FORMS, "股份公司"),
-                                company=etype is EntityType.COMPANY, legal=suffix in _LEGAL_FORMS)
+                                company=etype is EntityType.COMPANY, legal=suffix in _LEGAL_FORMS,
+                                park=etype is EntityType.PARK)
         if new_start is None:
             continue
         if etype is EntityType.COMPANY and suffix in (*_LEGAL_FORMS, "股份公司") and new_start > 0 and text[new_start - 1] in "与和&":

@@ -121,12 +121,28 @@ _EVENT_NOUNS = re.compile(r"(?:投资|招商|签约)(?:说明会|推介会|洽�
                           r"考察团?|大会|活动|仪式|总裁|副总裁|总监|经理|主管|负责人|合伙人|官|部)")  # …投资总裁: a title
 
 
+_ACQUIRES = re.compile(r"[^，,。；;□]{0,10}?(?:要约收购|收购|并购|入股|受让|增持)")
+_STAKE = re.compile(r"[^，,。；;□]{0,10}?(?:[0-9.]+\s*[%％]|全部|部分|多数|控股)?的?(?:股份|股权)")
+
+
+def _chinese_target(masked: str, at: int, ms: Sequence[Mention], buyer: Mention, g: Gazetteer) -> bool:
+    """Whether what is bought at ``at`` is a Chinese firm or a stake in one: a firm whose country is China or not
+    given, a name that starts with a Chinese city (重庆啤酒), or shares (荣盛石化10%的股份)."""
+    nxt = next((o for o in ms if o.start >= at and o.kind in ENTITY_KINDS), None)
+    if nxt is not None and nxt.start - at <= 1:
+        return nxt.kind == _COMPANY and nxt.country in ("", "CN") and nxt.key != buyer.key
+    if nxt is not None and nxt.kind == _COUNTRY and nxt.start - at <= 12:
+        return False  # 收购韩国AVISTA: a firm abroad
+    return bool(_STAKE.match(masked, at)) or bool(_city_affixes(g).prefix(masked, at))
+
+
 # A firm named as the employer of someone (罗氏制药全球首席执行官特蕾莎·格雷厄姆) who only attends or speaks.
 _EMPLOYER = re.compile(r"[^，,。；;□]{0,8}?(?:首席执行官|首席运营官|首席财务官|副总裁|总裁|董事长|总经理|CEO|负责人|代表)")
 _ATTENDS = re.compile(r"出席|参加|见证|致辞|发言|会见|陪同|参观|观礼|到场")
 
 
-def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int]) -> str:
+def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int],
+                 g: Gazetteer | None = None) -> str:
     """Why a company mention is investing here ('' when it is not)."""
     a, b = clause
     before = masked[a:m.start]
@@ -165,6 +181,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
         return ""  # 德国安贝格电子制造工厂的姊妹工厂: the plant abroad that the new one is modelled on
     if re.search(r"继[^，,。；;继]*$", before) and re.match(r"[^，,。；;]*?之后", masked[m.end:b]):
         return ""  # LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个基地: what the new one is compared with
+    bought = _ACQUIRES.match(masked, m.end)
+    if bought and g is not None and _chinese_target(masked, bought.end(), ms, m, g):
+        return "acquirer"  # 嘉士伯宣布其要约收购重庆啤酒: buying a Chinese firm is investing in China
     if _EMPLOYER.match(masked, m.end) and _ATTENDS.search(masked, m.end, b):
         return ""  # 罗氏制药中国总裁边欣等出席启动仪式: the firm's people attend; the firm does nothing here
     # Scope of the company as subject: to the next company in the sentence, or the sentence end.
@@ -328,7 +347,8 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
         found = _investments(article, s, ms, masked, spans, seen, g, ev, date)
         named = {m.key for m in ms if m.kind == _PARK}
         for f in found:
-            (stated if f.parties[1] in named else guessed).append((f, s.index, s.block))
+            stands = f.parties[1] in named or f.activity == "acquisition"  # a firm bought stands where it is
+            (stated if stands else guessed).append((f, s.index, s.block))
         if not found and not outbound and last_inv is not None:
             found = _continued_investment(s, ms, masked, last_inv, ev, date, g)
         if found:
@@ -559,7 +579,7 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
     # 落户浦东张江: a park written right before another only says where that one lies
     parks = [p for p in parks if not any(q.start == p.end and q.key != p.key for q in parks)]
     in_clause = [p for p in parks if a <= p.start < b]
-    if re.search(r"在(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
+    if re.search(r"(?:在|对)(?:中国|华|国内)(?![^，,。；;]{0,4}(?:最大|首个|首家|第一|单笔))[^，,。；;]{0,6}(?:投资|增资)",
                  s.norm) and not parks:
         host = context_park(sightings, s.index, s.block, m.start)
         ent = g.entities.get(host) if host else None
@@ -654,7 +674,7 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
     investors: list[tuple[Mention, str, tuple[int, int]]] = []
     for m in companies:
         clause = _clause_of(spans, m.start)
-        why = _is_investor(m, text, masked, ms, clause)
+        why = _is_investor(m, text, masked, ms, clause, g)
         if why:
             investors.append((m, why, clause))
     co, co_end = _co_investors(masked, companies)
@@ -710,12 +730,14 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
     for m, _why, clause in investors:
         in_list = "、" in text[clause[0]:clause[1]]
         host = _host(s, ms, m, clause, masked, sightings, g)
+        if _why == "acquirer" and not any(p.kind == _PARK for p in ms):
+            host = "country/CN"  # a Chinese firm bought stands in no park the article names
         if not host:
             continue
         sectors = _sectors(m, s, ms, clause, g, in_list)
         own_amounts = owner.get(id(m), [])
         status = _status(masked[clause[0]:clause[1]]) or _status(masked)
-        act = _activity(masked, text, m, clause)
+        act = "acquisition" if _why == "acquirer" else _activity(masked, text, m, clause)
         base = {"parties": (_investor_key(m), host), "evidence": ev, "sectors": sectors, "date": date,
                 "status": status, "activity": act}
         extra = [("sector_terms", _sector_terms(m, s, ms, clause, in_list))]
@@ -986,9 +1008,9 @@ def _signed_with(ents: Sequence[Mention], masked: str, verb: int,
     if not m:
         return None, []
     others = [e for e in ents if m.start(1) <= e.start < m.end(1)]
-    clause = max(masked.rfind(c, 0, m.start()) for c in "，,。；;：:") + 1
-    # 舍弗勒又在上海安亭与湖南省政府签署: the subject is in the clause, only not right before 与
-    own = [e for e in ents if clause <= e.start and e.end <= m.start() and e.kind in (_COMPANY, _INSTITUTION, _PARK)]
+    # 舍弗勒又在上海安亭与湖南省政府签署: the subject is earlier in the clause, only not right before 与;
+    # 沙特阿美又宣布…：其全资子公司AOC与…签署: or earlier in the sentence, the group whose company signs
+    own = [e for e in ents if e.end <= m.start() and e.kind in (_COMPANY, _INSTITUTION, _PARK)]
     if own and not any(o.key == own[-1].key for o in others):
         return own[-1], others
     if topic is None or any(o.key == topic.key for o in others):

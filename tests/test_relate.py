@@ -524,3 +524,19 @@ def test_relate_items_of_a_report_on_parks_in_several_cities_do_not_borrow_a_par
     hosts = {inv: host for inv, host in _invested(facts, ents)}
     assert hosts["阿斯利康"] == "中国", hosts
     assert hosts["天丝集团"] == "内江经济技术开发区", hosts
+
+
+def test_relate_buying_a_chinese_firm_and_groundbreaking_in_a_named_park(gazetteer) -> None:
+    # 大理创新工业园区 is a park's name (大理 is a city, 创新 belongs to the name); a groundbreaking there is an
+    # investment; a tender offer for a Chinese firm is an investment in China, not in that park; the group that
+    # announces a deal signs through its company (沙特阿美…：其全资子公司AOC与…签署).
+    text = ("10月12日，丹麦嘉士伯集团大理100万吨啤酒生产基地奠基仪式在大理市凤仪镇的大理创新工业园区内举行。"
+            "就在国庆长假前，嘉士伯宣布其要约收购重庆啤酒一事已获得中国商务部批准。"
+            "沙特阿美又宣布了另一笔对华投资：其全资子公司AOC与浙江荣盛控股集团签署股份买卖协议，受让荣盛石化10%的股份。")
+    facts, ents = _facts(text, gazetteer)
+    invested = _invested(facts, ents)
+    assert {("嘉士伯", "大理创新工业园区"), ("嘉士伯", "中国"), ("沙特阿美", "中国")} <= invested, invested
+    names = {e.key: e.label_zh for e in ents}
+    pairs = {frozenset(names[p] for p in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    assert frozenset(("沙特阿美", "浙江荣盛控股集团")) in pairs, pairs
+    assert not any("嘉士伯" in p for p in pairs), pairs
