@@ -358,3 +358,10 @@ def test_extract_list_items_described_by_their_sum_and_brands_with_their_line(ga
     companies = {m.get("name") or m.surface for m in _mentions(text, gazetteer) if m.kind == "Company"}
     assert {"实联化工", "敏实集团", "旺旺食品"} <= companies, companies
     assert not any("缝合线" in c or "吻合器" in c for c in companies), companies
+
+
+def test_extract_a_siting_verb_ends_a_park_name(gazetteer) -> None:
+    # 选在, 设在 (jieba does not know them as words) end the name they stand before
+    parks = {m.get("name") or m.surface for m in _mentions("项目厂址选在铁山港区，工厂设在钦州港区。", gazetteer)
+             if m.kind == "Park"}
+    assert not any(p.startswith(("项目", "厂址", "工厂")) for p in parks), parks
