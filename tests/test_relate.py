@@ -14,6 +14,13 @@ def _invested(facts, ents) -> set[tuple[str, str]]:
     return {(names.get(a, a), names.get(b, b)) for a, b in (f.parties for f in facts if f.kind == "investment")}
 
 
+def _paired(facts, ents, detail: str | None = None) -> set[frozenset[str]]:
+    """The parties of every cooperation fact (of one kind, when ``detail`` is given), by their Chinese labels."""
+    names = {e.key: e.label_zh for e in ents}
+    return {frozenset(names.get(k, k) for k in f.parties) for f in facts
+            if f.kind == "cooperation" and (detail is None or f.detail == detail)}
+
+
 def _facts(text: str, gazetteer, date: str = "2024-05-01"):
     art = Article(id="r", path="r.txt", text=text, date=date)
     ss = segment(art)
@@ -236,8 +243,7 @@ def test_relate_a_sister_plant_abroad_and_the_parks_own_town(gazetteer) -> None:
 def test_relate_partners_that_develop_a_zone_together(gazetteer) -> None:
     text = "西港特区由江苏无锡的红豆集团联合无锡华泰投资置业有限公司，与柬埔寨国际投资开发集团有限公司共同开发建设。"
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    pairs = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation"}
+    pairs = _paired(facts, ents)
     assert frozenset(("红豆集团", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs  # the country stays: the rest is generic
     assert frozenset(("无锡华泰投资置业有限公司", "柬埔寨国际投资开发集团有限公司")) in pairs, pairs
 
@@ -253,8 +259,7 @@ def test_relate_a_firm_bought_abroad_and_another_investors_money(gazetteer) -> N
 def test_relate_a_described_partner_and_a_name_jieba_reads_as_a_verb(gazetteer) -> None:
     text = "该公司由北汽集团与韩国最大的汽车内饰企业韩一理化株式会社合资设立。"
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    jv = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "joint_venture"}
+    jv = _paired(facts, ents, "joint_venture")
     assert frozenset(("北汽集团", "韩一理化株式会社")) in jv, jv
 
 
@@ -270,14 +275,13 @@ def test_relate_firms_listed_after_yu_sign_with_the_subject_not_with_each_other(
     # with a topic that is not in the list, the topic signs with each listed firm, and they not with each other
     facts, ents = _facts("西门子持续加码中国市场。西门子上月在北京与壳牌、罗格朗签署合作协议。", gazetteer)
     names = {e.key: e.label_zh for e in ents}
-    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    signed = _paired(facts, ents, "agreement")
     assert signed == {frozenset(("西门子", "壳牌")), frozenset(("西门子", "罗格朗"))}, signed
 
 
 def test_relate_a_signing_with_no_agreement_named(gazetteer) -> None:
     facts, ents = _facts("——欧银集团与罗斯柴尔德财团签约金融合作项目。", gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    signed = _paired(facts, ents, "agreement")
     assert signed == {frozenset(("欧银集团", "罗斯柴尔德财团"))}, signed
 
 
@@ -298,7 +302,7 @@ def test_relate_a_firms_own_site_is_a_park_but_not_the_host(gazetteer) -> None:
 def test_relate_a_country_written_before_a_signatory_is_its_home_not_a_party(gazetteer) -> None:
     facts, ents = _facts("2016年10月28日，浙江省人民政府与美国波音公司、中国商飞公司在杭州签署战略合作框架协议。", gazetteer)
     names = {e.key: e.label_zh for e in ents}
-    signed = {frozenset(names[k] for k in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    signed = _paired(facts, ents, "agreement")
     assert frozenset(("浙江省人民政府", "波音")) in signed and frozenset(("浙江省人民政府", "中国商飞")) in signed, signed
     assert not [f for f in facts if f.kind == "cooperation" and "country/US" in f.parties]
     # a country's exchange or bank is a name of its own
@@ -398,7 +402,7 @@ def test_relate_the_company_named_after_a_groups_qixia_acts_for_itself(gazetteer
     names = {e.key: e.label_zh for e in ents}
     owned = {(names[a], names[b]) for a, b in (f.parties for f in facts if f.kind == "subsidiary")}
     assert {("达方电子", "明基电通"), ("星桥控股公司", "淡马锡")} <= owned, owned
-    signed = {frozenset((names[a], names[b])) for a, b in (f.parties for f in facts if f.kind == "cooperation")}
+    signed = _paired(facts, ents)
     assert frozenset(("吉林市政府", "星桥控股公司")) in signed, signed
     assert not any("淡马锡" in pair for pair in signed), signed
     countries = {e.label_zh: e.country for e in ents}
@@ -495,8 +499,7 @@ def test_relate_co_developers_signing_officials_and_a_subject_away_from_its_verb
             "9月，舍弗勒又在上海安亭与湖南省政府签署合作协议：舍弗勒大中华区首席运营官Günther Werner与湘潭经开区党工委书记"
             "孙银生在协议上签字。")
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    pairs = {frozenset(names[p] for p in f.parties) for f in facts if f.kind == "cooperation"}
+    pairs = _paired(facts, ents)
     assert {frozenset(("华立集团", "安美德集团")), frozenset(("舍弗勒", "湖南省政府")),
             frozenset(("舍弗勒", "湘潭经济技术开发区"))} <= pairs, pairs
     assert frozenset(("华立集团", "湖南省政府")) not in pairs
@@ -536,7 +539,6 @@ def test_relate_buying_a_chinese_firm_and_groundbreaking_in_a_named_park(gazette
     facts, ents = _facts(text, gazetteer)
     invested = _invested(facts, ents)
     assert {("嘉士伯", "大理创新工业园区"), ("嘉士伯", "中国"), ("沙特阿美", "中国")} <= invested, invested
-    names = {e.key: e.label_zh for e in ents}
-    pairs = {frozenset(names[p] for p in f.parties) for f in facts if f.kind == "cooperation" and f.detail == "agreement"}
+    pairs = _paired(facts, ents, "agreement")
     assert frozenset(("沙特阿美", "浙江荣盛控股集团")) in pairs, pairs
     assert not any("嘉士伯" in p for p in pairs), pairs
