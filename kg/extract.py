@@ -1441,7 +1441,7 @@ def _renamed_parks(sentences: Sequence[Sentence], per_sentence: list[list[Mentio
     same: dict[str, Mention] = {}
     for s, ms in zip(sentences, per_sentence, strict=True):
         parks = [m for m in ms if m.kind == _PARK]
-        for a, b in zip(parks, parks[1:]):
+        for a, b in zip(parks, parks[1:], strict=False):
             if a.key == b.key or not s.norm.startswith((")", "）"), b.end):
                 continue
             if _NOW_CALLED.fullmatch(s.norm, a.end, b.start):
