@@ -1423,10 +1423,15 @@ def _unify_park_tails(per_sentence: list[list[Mention]], g: Gazetteer) -> list[l
             or (n != tail and _without_unit(n) == bare and order[other] < order[key]) for n in full)}
         if len(fits) == 1:
             same[key] = fits.pop()
-    if not same:
+    return _rekey_parks(per_sentence, {key: first[other] for key, other in same.items()})
+
+
+def _rekey_parks(per_sentence: list[list[Mention]], protos: dict[str, Mention]) -> list[list[Mention]]:
+    """Every park mention whose key ``protos`` holds becomes that park (its key, source, country and data)."""
+    if not protos:
         return per_sentence
-    return [[replace(m, key=same[m.key], source=first[same[m.key]].source, country=first[same[m.key]].country,
-                     data=first[same[m.key]].data) if m.kind == _PARK and m.key in same else m for m in ms]
+    return [[replace(m, key=protos[m.key].key, source=protos[m.key].source, country=protos[m.key].country,
+                     data=protos[m.key].data) if m.kind == _PARK and m.key in protos else m for m in ms]
             for ms in per_sentence]
 
 
@@ -1448,11 +1453,7 @@ def _renamed_parks(sentences: Sequence[Sentence], per_sentence: list[list[Mentio
                 same.setdefault(a.key, b)
             elif _ONCE_CALLED.fullmatch(s.norm, a.end, b.start):
                 same.setdefault(b.key, a)
-    if not same:
-        return per_sentence
-    return [[replace(m, key=same[m.key].key, source=same[m.key].source, country=same[m.key].country,
-                     data=same[m.key].data) if m.kind == _PARK and m.key in same else m for m in ms]
-            for ms in per_sentence]
+    return _rekey_parks(per_sentence, same)
 
 
 _UNIT_AFTER_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:县|市|区)(?=[\u4e00-\u9fff]{0,8}(?:开发区|园区|高新区|工业园|产业园))")

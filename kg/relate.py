@@ -142,7 +142,7 @@ _ATTENDS = re.compile(r"出席|参加|见证|致辞|发言|会见|陪同|参观|
 
 
 def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clause: tuple[int, int],
-                 g: Gazetteer | None = None) -> str:
+                 g: Gazetteer) -> str:
     """Why a company mention is investing here ('' when it is not)."""
     a, b = clause
     before = masked[a:m.start]
@@ -182,7 +182,7 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     if re.search(r"继[^，,。；;继]*$", before) and re.match(r"[^，,。；;]*?之后", masked[m.end:b]):
         return ""  # LG化学继韩国梧仓工厂、美国霍兰德工厂之后的第三个基地: what the new one is compared with
     bought = _ACQUIRES.match(masked, m.end)
-    if bought and g is not None and _chinese_target(masked, bought.end(), ms, m, g):
+    if bought and _chinese_target(masked, bought.end(), ms, m, g):
         return "acquirer"  # 嘉士伯宣布其要约收购重庆啤酒: buying a Chinese firm is investing in China
     if _EMPLOYER.match(masked, m.end) and _ATTENDS.search(masked, m.end, b):
         return ""  # 罗氏制药中国总裁边欣等出席启动仪式: the firm's people attend; the firm does nothing here
@@ -337,7 +337,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             continue
         ev = _evidence(article, s)
         if any(m.get("owner") for m in ms):
-            ms = _without_owners(ms)
+            ms = _without_owners(ms)  # 淡马锡公司旗下的星桥控股公司与…签约: the owner is no party, its company is
         masked = _masked(s.norm, ms)
         spans = _clauses(s.norm)
         date = _sentence_date(ms) or s.date_hint
@@ -358,7 +358,6 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
             last_inv = None  # another company takes the stage
         facts += found
         facts += outbound
-        # a group named only as the owner of the company that acts (淡马锡公司旗下的星桥控股公司与…签约) is no party
         facts += _cooperations(s, ms, masked, sightings, g, ev, date, topic)
         companies = [m for m in ms if m.kind == _COMPANY and m.source is not Source.COREFERENCE]
         if companies:
@@ -396,15 +395,12 @@ def _shareholders(s: Sentence, ms: list[Mention], ev: Evidence, date: str, g: Ga
 
 
 _CO_DEVELOP = re.compile(r"由([^，,。；;]{2,48}?)(?:联手|携手|共同|合作|联合)(?:开发|建设|运营|打造|开发建设|投资建设|规划建设)")
-_ORGS = (_COMPANY, _INSTITUTION)
-
-
 def _co_developers(s: Sentence, ms: list[Mention], masked: str, ev: Evidence, date: str) -> list[Fact]:
     """Partners that develop something together (泰中罗勇工业园由华立集团与泰国安美德集团联手开发)."""
     out: list[Fact] = []
     for hit in _CO_DEVELOP.finditer(masked):
         a, b = hit.span(1)
-        orgs = [m for m in ms if m.kind in _ORGS and a <= m.start < b]
+        orgs = [m for m in ms if m.kind in _ORG and a <= m.start < b]
         if len(orgs) >= 2 and re.search(r"[与和、及同]", masked[orgs[0].end:orgs[-1].start]):
             out += [Fact(kind="cooperation", parties=(x.key, y.key), evidence=ev, detail="partnership", date=date)
                     for i, x in enumerate(orgs) for y in orgs[i + 1:] if x.key != y.key]
@@ -421,8 +417,8 @@ def _signing_officials(ms: list[Mention], masked: str, ev: Evidence, date: str) 
     the organisations sign with each other."""
     out: list[Fact] = []
     for hit in _OFFICIALS_SIGN.finditer(masked):
-        x = next((m for m in ms if m.start == hit.start(1) and m.kind in (*_ORGS, _PARK)), None)
-        y = next((m for m in ms if m.start == hit.start(2) and m.kind in (*_ORGS, _PARK)), None)
+        x = next((m for m in ms if m.start == hit.start(1) and m.kind in _ORG | {_PARK}), None)
+        y = next((m for m in ms if m.start == hit.start(2) and m.kind in _ORG | {_PARK}), None)
         if x is not None and y is not None and x.key != y.key:
             out.append(Fact(kind="cooperation", parties=(x.key, y.key), evidence=ev, detail="agreement", date=date))
     return out
@@ -557,18 +553,20 @@ def _names_place_of(masked: str, park: Entity) -> bool:
     return any(re.search(r"(?:在|落户|来到|扎根|到|于)" + re.escape(p), masked) for p in places)
 
 
+def _city_rx(g: Gazetteer) -> str:
+    """A city of the gazetteer, not the first word of a park's name (武汉, not 武汉经开区), as group 1."""
+    return (r"(" + "|".join(re.escape(c) for c in sorted((c for c in g.cities if len(c) >= 2), key=len, reverse=True))
+            + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))")
+
+
 def _city_destination(masked: str, g: Gazetteer) -> str:
     """The city the sentence sends its subject to by name (落户武汉, 来到武汉, 在烟台投资), or ''."""
-    rx = g.cached("city_destination", lambda: re.compile(
-        r"(?:落户|来到|扎根|进驻|入驻|落地|布局|到|在|于)(" + "|".join(re.escape(c) for c in sorted(
-            (c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))"))
+    rx = g.cached("city_destination", lambda: re.compile(r"(?:落户|来到|扎根|进驻|入驻|落地|布局|到|在|于)" + _city_rx(g)))
     hit = rx.search(masked)
     if not hit:
         return ""
-    # 在湖北孝感建成工厂: a province, then the city in it
-    inner = g.cached("city_after_province", lambda: re.compile(r"(?:省)?(" + "|".join(re.escape(c) for c in sorted(
-        (c for c in g.cities if len(c) >= 2), key=len, reverse=True)) + r")(?:市)?(?![" + L.CJK + r"]{0,2}(?:区|园|城|港))"))
-    deeper = inner.match(masked, hit.end(1))
+    inner = g.cached("city_after_province", lambda: re.compile(r"(?:省)?" + _city_rx(g)))
+    deeper = inner.match(masked, hit.end(1))  # 在湖北孝感建成工厂: a province, then the city in it
     return deeper.group(1) if deeper else hit.group(1)
 
 
@@ -727,17 +725,17 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
         elif chosen is not None:
             owner.setdefault(id(chosen[0]), []).append(amt)
     facts = []
-    for m, _why, clause in investors:
+    for m, why, clause in investors:
         in_list = "、" in text[clause[0]:clause[1]]
         host = _host(s, ms, m, clause, masked, sightings, g)
-        if _why == "acquirer" and not any(p.kind == _PARK for p in ms):
+        if why == "acquirer" and not any(p.kind == _PARK for p in ms):
             host = "country/CN"  # a Chinese firm bought stands in no park the article names
         if not host:
             continue
         sectors = _sectors(m, s, ms, clause, g, in_list)
         own_amounts = owner.get(id(m), [])
         status = _status(masked[clause[0]:clause[1]]) or _status(masked)
-        act = "acquisition" if _why == "acquirer" else _activity(masked, text, m, clause)
+        act = "acquisition" if why == "acquirer" else _activity(masked, text, m, clause)
         base = {"parties": (_investor_key(m), host), "evidence": ev, "sectors": sectors, "date": date,
                 "status": status, "activity": act}
         extra = [("sector_terms", _sector_terms(m, s, ms, clause, in_list))]
