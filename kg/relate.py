@@ -997,9 +997,10 @@ def _joint_partners(ents: Sequence[Mention], masked: str, at: int) -> list[Menti
 
 def _signed_with(ents: Sequence[Mention], masked: str, verb: int,
                  topic: Mention | None) -> tuple[Mention | None, list[Mention]]:
-    """与B、C签署… with the subject left out: (the article's topic company, [B, C]).
+    """与B、C签署… with no signer right before 与: (the subject, [B, C]).
 
-    The subject is None when there is no topic, or when the topic is one of those signed with
+    The subject is the last party named earlier in the sentence, else the article's topic company. It is None
+    when there is neither, or when it is one of those signed with
     (…代表团…与壳牌、罗格朗等6家企业签订投资协议: a delegation signs, not 罗格朗).
     """
     m = re.search(r"与([□、]+)[^，,。；;]{0,10}$", masked[:verb])
