@@ -409,6 +409,7 @@ def _word_edge_before(text: str, i: int) -> bool:
 _LOCAL_SUBSIDIARY = re.compile(r"[A-Za-z" + L.CJK + r"]{0,8}?\(([" + L.CJK + r"]{2,4})\)[" + L.CJK
                                + r"]{0,8}?(有限公司|有限责任公司)")
 _LOCAL_SUBSIDIARY_BARE = re.compile(r"[" + L.CJK + r"]{0,6}?(?:有限公司|有限责任公司)")
+_LINE_KAISHA = re.compile(r"(?:(?![与和及、的在])[A-Za-z" + L.CJK + r"]){1,6}?株式会社")
 _REGION_STEM = re.compile(r"(全国|全省|全市|[" + L.CJK + r"]{2,3}[省市])")
 _FOREIGN_STATE = re.compile(rf"[{L.CJK}]{{1,4}}?[州省](?=[{L.CJK}]{{2}})")
 _NAME_FIRST_CHAR = re.compile(rf"[{L.CJK}A-Za-z]")
@@ -494,6 +495,8 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             stop = False  # 大理创新工业园区: a verbal noun right before the suffix is part of the park's name
         if stop and legal and flag.startswith("v") and len(word) >= 2 and word not in verbs and word not in _JOINT_WORDS:
             stop = False  # 韩一理化株式会社, 都市更新股份有限公司: a registered name may hold what jieba reads as a verb
+        if not stop and legal and start < len(window) and word.endswith(_LEGAL_FORMS):
+            stop = True  # 东丽株式会社与旭化成纤维株式会社: a legal form ends the name before
         if not stop and word in ("企业", "公司", "集团", "厂商") and start < kind_start:
             stop = True  # 汽车内饰企业韩一理化株式会社: the description ends where the name begins
         if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
@@ -617,6 +620,10 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         out += _partner_slot_names(s, g, known)
     if "、" in text and "等" in text:
         out += _listed_companies(s, g, known)
+        for a, b, country in _country_lists(text, g, known):
+            for i, m in enumerate(out):  # 旭化成纤维株式会社、岩佐织物株式会社等日本企业: named by form, of the list's country
+                if m.kind == _COMPANY and not m.country and a <= m.start and m.end <= b:
+                    out[i] = replace(m, country=country)
     stateless = [i for i, m in enumerate(out) if m.kind == _COMPANY and not m.country]
     if len(stateless) == 1:
         capital = _capital_country(text, g)
@@ -631,13 +638,15 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         if not m:  # 礼来苏州制药有限公司: the group, a Chinese city, its line, the legal form
             city = _city_affixes(g).prefix(text, k.end)
             m = _LOCAL_SUBSIDIARY_BARE.match(text, k.end + len(city)) if city else None
+        if not m:  # 旭化成纤维株式会社: the group, its line, the Japanese legal form
+            m = _LINE_KAISHA.match(text, k.end)
         if m:
             end = m.end()
             name = text[k.start:end]
             out = [o for o in out if not (o.kind == _COMPANY and o.start == k.start and o.end == end)]  # this says more
             out.append(_m(s, k.start, end, _COMPANY, key=pattern_key("company", name),
                           source=Source.PATTERN, country=k.country, name=name, parent=k.key,
-                          role="subsidiary", city=city))
+                          **({"role": "subsidiary", "city": city} if city or m.re is not _LINE_KAISHA else {})))
     return out
 
 
@@ -1018,14 +1027,9 @@ def _capital_country(text: str, g: Gazetteer) -> str:
     return codes.pop() if len(codes) == 1 and "" not in codes else ""
 
 
-def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
-    """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业,
-    or closed by 等 + companies in a sentence about one country's firms (日资企业就包括黑田精工、津上精密等知名企业).
-
-    Each item the gazetteer does not know becomes a company of that country.
-    """
-    out: list[Mention] = []
-    text = s.norm
+def _country_lists(text: str, g: Gazetteer, known: Sequence[Mention]) -> list[tuple[int, int, str]]:
+    """Lists of names closed by 等 and one foreign country's firms, as (start, end, country) of the items:
+    乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业, or 等知名企业 in a sentence about 日资企业."""
     lists: list[tuple[re.Match[str], str]] = []
     for k in known:
         if k.kind != _COUNTRY or k.country in ("", "CN"):
@@ -1037,9 +1041,21 @@ def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
     if capital:
         for close in _LIST_CLOSE.finditer(text):
             lists.append((close, capital))
-    for count, country in lists:
-        a = max(text.rfind(c, 0, count.start()) for c in "，,。；;：:！？!?()（）“”") + 1
-        items = text[a:count.start()].split("、")
+    return [(max(text.rfind(c, 0, count.start()) for c in "，,。；;：:！？!?()（）“”") + 1, count.start(), country)
+            for count, country in lists]
+
+
+def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+    """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业,
+    or closed by 等 + companies in a sentence about one country's firms (日资企业就包括黑田精工、津上精密等知名企业).
+
+    Each item the gazetteer does not know becomes a company of that country.
+    """
+    out: list[Mention] = []
+    text = s.norm
+    for a, b, country in _country_lists(text, g, known):
+        count_start = b
+        items = text[a:count_start].split("、")
         if len(items) < 2:
             continue
         pos = a

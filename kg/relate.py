@@ -750,7 +750,8 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
     return facts
 
 
-_CO_INVESTED = re.compile(r"由((?:□|[(（][^)）]{0,16}[)）]|[、与和及])+)(?:双方|三方|多方)?(?:共同|联合)?(?:投资|出资|合资)")
+_CO_INVESTED = re.compile(r"由((?:□|[(（][^)）]{0,16}[)）]|[、与和及]|旗下的?|[，,](?=[与和]))+)"
+                          r"(?:等[^，,。；;]{0,6}?(?:企业|公司|集团|厂商|财团))?(?:双方|三方|多方)?(?:共同|联合)?(?:投资|出资|合资)")
 
 
 def _co_investors(masked: str, foreign: Sequence[Mention]) -> tuple[list[Mention], int]:
@@ -758,7 +759,7 @@ def _co_investors(masked: str, foreign: Sequence[Mention]) -> tuple[list[Mention
     由泰国正大集团与新加坡新吉丰公司共同投资的…项目), and where their verb ends."""
     for hit in _CO_INVESTED.finditer(masked):
         a, b = hit.span(1)
-        inside = [m for m in foreign if a <= m.start < b]
+        inside = [m for m in foreign if a <= m.start < b and not m.get("owner")]  # 帝人集团旗下的…: the group acts through it
         if inside:
             return inside, hit.end()
     return [], -1

@@ -365,3 +365,25 @@ def test_extract_a_siting_verb_ends_a_park_name(gazetteer) -> None:
     parks = {m.get("name") or m.surface for m in _mentions("项目厂址选在铁山港区，工厂设在钦州港区。", gazetteer)
              if m.kind == "Park"}
     assert not any(p.startswith(("项目", "厂址", "工厂")) for p in parks), parks
+
+
+def test_extract_names_in_a_list_closed_by_one_countrys_firms_are_of_that_country(gazetteer) -> None:
+    # 中兴化成工业株式会社、岩佐织物株式会社等日本企业: found by their legal form, Japanese by the list's close.
+    ms = _mentions("这家企业由旭化成纤维株式会社、中兴化成工业株式会社、岩佐织物株式会社等日本企业共同出资兴建。", gazetteer)
+    got = {m.surface: m.country for m in ms if m.kind == "Company"}
+    assert got.get("中兴化成工业株式会社") == "JP" and got.get("岩佐织物株式会社") == "JP", got
+
+
+def test_extract_a_known_group_with_its_line_and_kaisha_is_one_company_of_the_group(gazetteer) -> None:
+    # 旭化成纤维株式会社 is Asahi Kasei's fibres company, one name; a Japanese company, not a local subsidiary.
+    ms = _mentions("该项目由帝人FRONTIER株式会社与旭化成纤维株式会社共同出资。", gazetteer)
+    comp = [m for m in ms if m.kind == "Company"]
+    comp = [m for m in comp if m.surface.startswith("旭化成")]
+    assert [m.surface for m in comp] == ["旭化成纤维株式会社"], comp
+    assert comp[0].get("parent") == "company/asahi-kasei" and comp[0].get("role") != "subsidiary", comp[0]
+
+
+def test_extract_a_legal_form_ends_the_name_before_a_conjunction(gazetteer) -> None:
+    # 东丽株式会社与旭化成纤维株式会社 are two firms: the walk back from the second stops at the first's legal form.
+    ms = _mentions("该项目由东丽株式会社与旭化成纤维株式会社共同出资。", gazetteer)
+    assert sorted(m.surface for m in ms if m.kind == "Company") == ["东丽株式会社", "旭化成纤维株式会社"], ms

@@ -439,6 +439,20 @@ def test_relate_every_foreign_partner_named_after_you_invests_in_the_venture(gaz
     assert not any(inv.startswith("福建省汽车") for inv, _, _ in got), got
 
 
+def test_relate_partners_named_with_their_owner_and_closed_by_their_kind_invest_in_the_venture(gazetteer) -> None:
+    # 由帝人集团旗下的A，与B、C、D等日本企业共同出资兴建: A acts for its group, the list ends with 等…企业,
+    # and every partner invests in the park of the sentence before, with the venture's total.
+    text = ("2012年12月6日，日岩帝人汽车安全用布（南通）有限公司在南通开发区开业。这家企业由帝人集团旗下的帝人FRONTIER株式会社，"
+            "与旭化成纤维株式会社、中兴化成工业株式会社、岩佐织物株式会社等日本企业共同出资兴建，总投资12.5亿日元，折合人民币约1亿元。")
+    facts, ents = _facts(text, gazetteer)
+    names = {e.key: e.label_zh for e in ents}
+    got = {(names[f.parties[0]], names[f.parties[1]], f.amount.value if f.amount else "")
+           for f in facts if f.kind == "investment"}
+    for partner in ("帝人FRONTIER株式会社", "旭化成纤维株式会社", "中兴化成工业株式会社", "岩佐织物株式会社"):
+        assert (partner, "南通经济技术开发区", "1250000000") in got, got
+    assert not any(inv == "帝人集团" and amount for inv, _, amount in got), got
+
+
 def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
     # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
     text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
