@@ -499,6 +499,13 @@ def _name_start(text: str, stem_end: int, g: Gazetteer, max_len: int = 20, conj_
             stop = True  # 东丽株式会社与旭化成纤维株式会社: a legal form ends the name before
         if not stop and word in ("企业", "公司", "集团", "厂商") and start < kind_start:
             stop = True  # 汽车内饰企业韩一理化株式会社: the description ends where the name begins
+        if stop and not company and (
+                (word == "投资" and i + 1 < len(toks) and toks[i + 1][0] == "企业")
+                or (word in ("外商", "境外", "海外", "台商", "外资") and i + 2 < len(toks)
+                    and toks[i + 1][0] == "投资" and toks[i + 2][0] == "企业")):
+            stop = False  # 浙江省境外投资企业协会, 外商投资企业协会: who its members are belongs to the name
+        if stop and word == "新" and i + 1 < len(toks) and toks[i + 1][1] == "nrt" and start < len(window):
+            stop = False  # 新莱昂州政府, 新南威尔士州: 新 opens a transliterated place name
         if stop and word in ("东", "西", "南", "北") and i + 1 < len(toks) and toks[i + 1][1] == "ns" and start < len(window):
             stop = False  # 西太湖科技产业园: the quarter of a place belongs to its name
         if stop and word in _QUARTERS and i > 0 and (toks[i - 1][1] in ("ns", "nrt") or toks[i - 1][0] in g.cities) and (
@@ -680,6 +687,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         if cover is not None and _word_edge_before(text, cover):
             continue  # a dictionary name, and nothing before it can lengthen it: skip the tokenizer
         new_start = _name_start(text, m.start(), g, conj_ok=suffix in ("研究院", "研究所", "研究中心", "学院", "实验室",
+                                                                          "协会", "联合会", "商会", "促进会", "工商会",
                                                                           *_LEGAL_FORMS, "股份公司"),
                                 company=etype is EntityType.COMPANY, legal=suffix in _LEGAL_FORMS,
                                 park=etype is EntityType.PARK)
@@ -714,6 +722,8 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             stem = name[: -len(suffix)]
         if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem) and not _is_place_name(stem, g):
             continue  # (新昌 is a county, though 新 is a descriptive word)
+        if suffix == "政府" and not (stem in g.country_names or stem in g.cities or _is_place_name(stem, g)):
+            continue  # 塞尔维亚政府 is a party; 当地政府, 两国政府 name no one
         if etype is EntityType.COMPANY and stem in g.country_names and suffix not in ("银行", "交易所"):
             continue  # 韩国株式会社LG化学: a country and a legal form, the name comes after (新加坡交易所 is a name)
         if etype is EntityType.PARK and _PARK_PART_STEM.fullmatch(stem):
@@ -876,7 +886,10 @@ def _name_country(name: str, g: Gazetteer) -> str:
         return "MO"
     if name.startswith(("台湾",)):
         return "TW"
-    if _city_affixes(g).prefix(name) or name.startswith(("中国", "全国", "国家", "北京", "上海")):
+    city = _city_affixes(g).prefix(name)
+    if city:
+        return g.city_country.get(city, "CN")  # 阿布扎比港务局 is of the Emirates, 威海市政府 of China
+    if name.startswith(("中国", "全国", "国家", "北京", "上海")):
         return "CN"
     return ""
 

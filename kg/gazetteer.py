@@ -98,6 +98,7 @@ class Gazetteer:
     sectors: dict[str, Sector] = field(default_factory=dict)
     sector_keywords: dict[str, str] = field(default_factory=dict)
     cities: set[str] = field(default_factory=set)
+    city_country: dict[str, str] = field(default_factory=dict)  # the cities of parks abroad, by their country
 
     def entity(self, key: str) -> Entity | None:
         return self.entities.get(key)
@@ -216,10 +217,11 @@ def load(data_dir: Path | None = None) -> Gazetteer:
         )
         for n in (name, *all_aliases):
             g.add_name(n, key)
-        if row.get("city"):
-            g.cities.add(normalise_name(row["city"]))
-        if row.get("province"):
-            g.cities.add(normalise_name(row["province"]))
+        for place in (row.get("city"), row.get("province")):
+            if place:
+                g.cities.add(normalise_name(place))
+                if g.entities[key].country != "CN":
+                    g.city_country[normalise_name(place)] = g.entities[key].country
     for fname, etype in (("companies.csv", EntityType.COMPANY), ("institutions.csv", EntityType.INSTITUTION)):
         prefix = "company" if etype is EntityType.COMPANY else "institution"
         for row in _rows(base / fname):

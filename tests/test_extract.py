@@ -387,3 +387,24 @@ def test_extract_a_legal_form_ends_the_name_before_a_conjunction(gazetteer) -> N
     # 东丽株式会社与旭化成纤维株式会社 are two firms: the walk back from the second stops at the first's legal form.
     ms = _mentions("该项目由东丽株式会社与旭化成纤维株式会社共同出资。", gazetteer)
     assert sorted(m.surface for m in ms if m.kind == "Company") == ["东丽株式会社", "旭化成纤维株式会社"], ms
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("玲珑轮胎与塞尔维亚政府签署了追加投资备忘录。", "塞尔维亚政府", "RS"),  # a country's government signs
+        ("新莱昂州政府、浙江省境外投资企业协会和华立集团在杭州联合举办推介会。", "新莱昂州政府", ""),  # 新 opens the place
+        ("新莱昂州政府、浙江省境外投资企业协会和华立集团在杭州联合举办推介会。", "浙江省境外投资企业协会", "CN"),
+        ("由德国电气与电子工业协会（ZVEI）主办的合作大会举行。", "德国电气与电子工业协会", "DE"),  # 与 inside the name
+        ("阿布扎比港务局与江苏海投签署了土地开发协议。", "阿布扎比港务局", "AE"),  # a city of a park abroad
+        ("万象市政府与云南建投签署协议。", "万象市政府", "LA"),
+    ],
+)
+def test_extract_governments_authorities_and_associations(gazetteer, text, name, country) -> None:
+    got = {m.surface: m.country for m in _mentions(text, gazetteer) if m.kind == "Institution"}
+    assert got.get(name) == country, got
+
+
+def test_extract_a_government_of_no_named_place_is_no_party(gazetteer) -> None:
+    ms = _mentions("中新两国政府签署协议，当地政府表示欢迎。", gazetteer)
+    assert not [m.surface for m in ms if m.kind == "Institution"], ms
