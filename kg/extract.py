@@ -675,6 +675,16 @@ _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株
 _REGISTERED_WITH_PLACE = frozenset(("HK", "MO", "TW"))
 
 
+_HEADING_LEAD = re.compile(r"(?:^|[：:])\s*(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
+                           r"[0-9]{1,2}(?:[、．]|\.\s)|[①-⑳])\s*$")
+_HEADING_TAIL = re.compile(r"\s*(?:[(（][^)）]{1,6}[)）])?[。：:]?\s*")
+
+
+def item_heading(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is the whole heading of a numbered item (1. 台商新兴产业园区。, （四）双阳物流园区（二期）。)."""
+    return _HEADING_LEAD.search(text, 0, start) is not None and _HEADING_TAIL.fullmatch(text, end) is not None
+
+
 def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: EntityType,
                   known: Sequence[Mention]) -> list[Mention]:
     out = []
@@ -720,8 +730,9 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
             new_start += lead  # 民营企业华立集团 -> 华立集团
             name = text[new_start:end]
             stem = name[: -len(suffix)]
-        if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem) and not _is_place_name(stem, g):
-            continue  # (新昌 is a county, though 新 is a descriptive word)
+        if _is_generic(stem, g) and not re.search(r"\([^)]{2,}\)", stem) and not _is_place_name(stem, g) and not (
+                etype is EntityType.PARK and item_heading(text, new_start, end)):
+            continue  # (新昌 is a county, though 新 is a descriptive word; a park heading its item is named)
         if suffix == "政府" and not (stem in g.country_names or stem in g.cities or _is_place_name(stem, g)):
             continue  # 塞尔维亚政府 is a party; 当地政府, 两国政府 name no one
         if etype is EntityType.COMPANY and stem in g.country_names and suffix not in ("银行", "交易所"):

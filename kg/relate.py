@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kg import lexicon as L
 from kg._context import context_park
-from kg.extract import ENTITY_KINDS, _city_affixes, park_sightings
+from kg.extract import ENTITY_KINDS, _city_affixes, item_heading, park_sightings
 from kg.gazetteer import Gazetteer, normalise_name
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
 
@@ -206,6 +206,8 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
             return "signed"
     if any(before.endswith(t) or t in before for t in L.OBJECT_TRIGGERS):
         return "object"
+    if re.search(r"(?:入驻|进驻)了?[□、]*$", before) and re.match(r"[□、]*等", masked[m.end:b]):
+        return "object"  # 目前已入驻钜闽机械、凹凸机械等台资机械企业: the firms the park lists as settled
     settled = _SETTLED_INCLUDE.search(masked, 0, m.start)
     if settled and re.fullmatch(r"[□、]*", masked[settled.end():m.start].replace("等", "")):
         return "object"  # 早年落户开发区的日资企业，就包括黑田精工、津上精密…
@@ -325,6 +327,7 @@ def relate(article: Article, sentences: Sequence[Sentence], mentions: Sequence[M
                     if m.kind == _COMPANY and m.key in ventures and not m.get("role") else m for m in ms]
                 for i, ms in by_s.items()}
     items = _independent_items(sentences, sightings, g)
+    sightings = _heading_parks(sentences, by_s, sightings)
     facts: list[Fact] = []
     guessed: list[tuple[Fact, int, int]] = []  # investments whose park is not named in their sentence
     stated: list[tuple[Fact, int, int]] = []  # and those whose park is
@@ -440,6 +443,17 @@ def _without_owners(ms: list[Mention]) -> list[Mention]:
 
 
 _ITEM_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[0-9]{1,2}[、．](?![0-9])|[①-⑳])")
+
+
+def _heading_parks(sentences: Sequence[Sentence], by_s: dict[int, list[Mention]], sightings: Sequence) -> list:
+    """A park that is a numbered item's whole heading (1. 台商精密机械产业园。) is the place of the item's text,
+    whatever its kind: the sightings, with such a park counted as top-level."""
+    heads = set()
+    for s in sentences:
+        parks = [m for m in by_s.get(s.index, []) if m.kind == _PARK]
+        if len(parks) == 1 and item_heading(s.norm, parks[0].start, parks[0].end):
+            heads.add((s.index, parks[0].start))
+    return [replace(x, top_level=True) if (x.sentence, x.pos) in heads else x for x in sightings]
 
 
 def _independent_items(sentences: Sequence[Sentence], sightings: Sequence, g: Gazetteer) -> set[int]:
@@ -1042,7 +1056,7 @@ def _hierarchy(s: Sentence, ms: list[Mention], sightings: Sequence, g: Gazetteer
                 elif not explicit:
                     # A specialised park named inside a passage about one park belongs to that park.
                     parent = context_park(sightings, s.index, s.block, m.start, window=2)
-            if parent:
+            if parent and parent != m.key:  # (the park may head its own item, and so be the context)
                 facts.append(Fact(kind="part_of", parties=(m.key, parent), evidence=ev))
         if m.kind == _COMPANY and m.get("role") in ("subsidiary", "owned") and m.get("parent"):
             facts.append(Fact(kind="subsidiary", parties=(m.key, m.get("parent")), evidence=ev))

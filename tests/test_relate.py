@@ -453,6 +453,20 @@ def test_relate_partners_named_with_their_owner_and_closed_by_their_kind_invest_
     assert not any(inv == "帝人集团" and amount for inv, _, amount in got), got
 
 
+def test_relate_a_park_heading_its_item_is_the_place_of_the_firms_settled_in_it(gazetteer) -> None:
+    # A bulletin names two specialised parks of 泉州台商投资区 as numbered items; each item lists the firms
+    # that 已入驻 it. The firms are in the item's park (a park of any kind, even one named by generic words),
+    # not in the zone the article is about, and a park is never part of itself.
+    text = ("4月30日，泉州台商投资区举办台资招商大会，大会通过线上连线方式为两个专业园区揭牌：\n\n"
+            "1. 台商精密机械产业园。面积约580亩，目前已入驻钜闽机械、凹凸机械、兴舜成机械、鸿锠机械等台资机械企业。\n\n"
+            "2. 台商新兴产业园区。面积约900亩，目前已入驻倍斯豪上润康美科技、凯力美医疗器材等企业，招引一批优质台资项目形成集群。")
+    facts, ents = _facts(text, gazetteer)
+    got = _invested(facts, ents)
+    assert {("钜闽机械", "台商精密机械产业园"), ("鸿锠机械", "台商精密机械产业园"),
+            ("倍斯豪上润康美科技", "台商新兴产业园区"), ("凯力美医疗器材", "台商新兴产业园区")} <= got, got
+    assert not any(f.kind == "part_of" and f.parties[0] == f.parties[1] for f in facts), facts
+
+
 def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
     # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
     text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
