@@ -625,7 +625,7 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         out += _signing_cities(s, g, known)
     if "与" in text or "和" in text:
         out += _partner_slot_names(s, g, known)
-    if "、" in text and "等" in text:
+    if "等" in text and ("、" in text or "家" in text):
         out += _listed_companies(s, g, known)
         for a, b, country in _country_lists(text, g, known):
             for i, m in enumerate(out):  # 旭化成纤维株式会社、岩佐织物株式会社等日本企业: named by form, of the list's country
@@ -636,6 +636,11 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         capital = _capital_country(text, g)
         if capital:  # 荣顺医疗设备(浙江)有限公司的新厂，也是…又一个落地的日资项目: the one firm is that country's
             out[stateless[0]] = replace(out[stateless[0]], country=capital)
+    for i, m in enumerate(out):  # 台资的长春颖霆科技有限公司: the capital said before a firm named after a Chinese city
+        cap = re.search(r"(\S)资的$", text[max(0, m.start - 3):m.start]) if m.kind == _COMPANY and m.country in ("", "CN") else None
+        code = g.country_short.get(cap.group(1), "") if cap else ""
+        if code and code != "CN":
+            out[i] = replace(m, country=code)
     # Known company + (place) + 有限公司: a local subsidiary of the group.
     for k in known:
         if k.kind != _COMPANY:
@@ -1069,6 +1074,11 @@ def _country_lists(text: str, g: Gazetteer, known: Sequence[Mention]) -> list[tu
             for count, country in lists]
 
 
+def _counted(text: str, end: int) -> bool:
+    """Whether the 等 at ``end`` counts the firms (东普雷等四家日资企业): then one name alone is a list."""
+    return re.match(r"等[0-9一二三四五六七八九十百两]+(?:余|多)?家", text[end:]) is not None
+
+
 def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
     """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业,
     or closed by 等 + companies in a sentence about one country's firms (日资企业就包括黑田精工、津上精密等知名企业).
@@ -1080,7 +1090,7 @@ def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
     for a, b, country in _country_lists(text, g, known):
         count_start = b
         items = text[a:count_start].split("、")
-        if len(items) < 2:
+        if len(items) < 2 and not _counted(text, count_start):
             continue
         pos = a
         for n, item in enumerate(items):

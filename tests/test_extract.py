@@ -408,3 +408,9 @@ def test_extract_governments_authorities_and_associations(gazetteer, text, name,
 def test_extract_a_government_of_no_named_place_is_no_party(gazetteer) -> None:
     ms = _mentions("中新两国政府签署协议，当地政府表示欢迎。", gazetteer)
     assert not [m.surface for m in ms if m.kind == "Institution"], ms
+
+
+def test_extract_the_capital_said_before_a_firm_named_after_a_chinese_city(gazetteer) -> None:
+    # 台資的長春穎霆科技有限公司: 长春 is in the brand, the firm is Taiwanese.
+    ms = _mentions("2013年12月，台資的長春穎霆科技有限公司與井開區簽約。", gazetteer)
+    assert {m.surface: m.country for m in ms if m.kind == "Company"}.get("长春颖霆科技有限公司") == "TW", ms

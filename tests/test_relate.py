@@ -467,6 +467,16 @@ def test_relate_a_park_heading_its_item_is_the_place_of_the_firms_settled_in_it(
     assert not any(f.kind == "part_of" and f.parties[0] == f.parties[1] for f in facts), facts
 
 
+def test_relate_one_firm_named_before_a_count_of_firms_and_the_total_of_several_projects(gazetteer) -> None:
+    # 东普雷等四家日资企业: one name before a count of one country's firms is a firm of that country; 四个项目…总额
+    # is the sum of the four projects, no one's own figure.
+    text = "二月三日，东普雷等四家日资企业与襄阳高新区举行项目签约仪式。四个项目合同投资总额二十二亿元。"
+    facts, ents = _facts(text, gazetteer)
+    assert {e.label_zh: e.country for e in ents}.get("东普雷") == "JP", ents
+    assert ("东普雷", "襄阳高新技术产业开发区") in _invested(facts, ents), facts
+    assert not [f for f in facts if f.kind == "investment" and f.amount], facts
+
+
 def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
     # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
     text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
