@@ -626,8 +626,9 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
     if "与" in text or "和" in text:
         out += _partner_slot_names(s, g, known)
     if "等" in text and ("、" in text or "家" in text):
-        out += _listed_companies(s, g, known)
-        for a, b, country in _country_lists(text, g, known):
+        lists = _country_lists(text, g, known)
+        out += _listed_companies(s, g, known, lists)
+        for a, b, country in lists:
             for i, m in enumerate(out):  # 旭化成纤维株式会社、岩佐织物株式会社等日本企业: named by form, of the list's country
                 if m.kind == _COMPANY and not m.country and a <= m.start and m.end <= b:
                     out[i] = replace(m, country=country)
@@ -650,15 +651,16 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
         if not m:  # 礼来苏州制药有限公司: the group, a Chinese city, its line, the legal form
             city = _city_affixes(g).prefix(text, k.end)
             m = _LOCAL_SUBSIDIARY_BARE.match(text, k.end + len(city)) if city else None
-        if not m:  # 旭化成纤维株式会社: the group, its line, the Japanese legal form
-            m = _LINE_KAISHA.match(text, k.end)
+        kaisha = None
+        if not m:  # 旭化成纤维株式会社: the group, its line, the Japanese legal form; the group's, not a local firm
+            m = kaisha = _LINE_KAISHA.match(text, k.end)
         if m:
             end = m.end()
             name = text[k.start:end]
             out = [o for o in out if not (o.kind == _COMPANY and o.start == k.start and o.end == end)]  # this says more
             out.append(_m(s, k.start, end, _COMPANY, key=pattern_key("company", name),
                           source=Source.PATTERN, country=k.country, name=name, parent=k.key,
-                          **({"role": "subsidiary", "city": city} if city or m.re is not _LINE_KAISHA else {})))
+                          **({} if kaisha else {"role": "subsidiary", "city": city})))
     return out
 
 
@@ -680,8 +682,9 @@ _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株
 _REGISTERED_WITH_PLACE = frozenset(("HK", "MO", "TW"))
 
 
-_HEADING_LEAD = re.compile(r"(?:^|[：:])\s*(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|"
-                           r"[0-9]{1,2}(?:[、．]|\.\s)|[①-⑳])\s*$")
+# The marks that number a report's items: （三）, 二、, 2、, ①
+ITEM_MARKS = r"(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[0-9]{1,2}[、．](?![0-9])|[①-⑳])"
+_HEADING_LEAD = re.compile(rf"(?:^|[：:])\s*(?:{ITEM_MARKS}|[0-9]{{1,2}}\.\s)\s*$")  # and 1. with a space
 _HEADING_TAIL = re.compile(r"\s*(?:[(（][^)）]{1,6}[)）])?[。：:]?\s*")
 
 
@@ -1079,7 +1082,8 @@ def _counted(text: str, end: int) -> bool:
     return re.match(r"等[0-9一二三四五六七八九十百两]+(?:余|多)?家", text[end:]) is not None
 
 
-def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[Mention]:
+def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention],
+                      lists: list[tuple[int, int, str]]) -> list[Mention]:
     """A list closed by 等 + a foreign country's companies: 乐康瑞德、滕氏医疗、哈尼塔等以色列高科技企业,
     or closed by 等 + companies in a sentence about one country's firms (日资企业就包括黑田精工、津上精密等知名企业).
 
@@ -1087,8 +1091,7 @@ def _listed_companies(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
     """
     out: list[Mention] = []
     text = s.norm
-    for a, b, country in _country_lists(text, g, known):
-        count_start = b
+    for a, count_start, country in lists:
         items = text[a:count_start].split("、")
         if len(items) < 2 and not _counted(text, count_start):
             continue

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kg import lexicon as L
 from kg._context import context_park
-from kg.extract import ENTITY_KINDS, _city_affixes, item_heading, park_sightings
+from kg.extract import ENTITY_KINDS, ITEM_MARKS, _city_affixes, item_heading, park_sightings
 from kg.gazetteer import Gazetteer, normalise_name
 from kg.model import Amount, Article, Entity, EntityType, Evidence, Fact, Mention, Sentence, Source
 
@@ -442,7 +442,7 @@ def _without_owners(ms: list[Mention]) -> list[Mention]:
     return out
 
 
-_ITEM_MARK = re.compile(r"\s*(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[0-9]{1,2}[、．](?![0-9])|[①-⑳])")
+_ITEM_MARK = re.compile(r"\s*" + ITEM_MARKS)
 
 
 def _heading_parks(sentences: Sequence[Sentence], by_s: dict[int, list[Mention]], sightings: Sequence) -> list:

@@ -14,6 +14,13 @@ def _invested(facts, ents) -> set[tuple[str, str]]:
     return {(names.get(a, a), names.get(b, b)) for a, b in (f.parties for f in facts if f.kind == "investment")}
 
 
+def _invested_amounts(facts, ents) -> set[tuple[str, str, str]]:
+    """(investor, host, amount) of every investment fact, by Chinese labels; the amount is '' when none is given."""
+    names = {e.key: e.label_zh for e in ents}
+    return {(names[f.parties[0]], names[f.parties[1]], f.amount.value if f.amount else "")
+            for f in facts if f.kind == "investment"}
+
+
 def _paired(facts, ents, detail: str | None = None) -> set[frozenset[str]]:
     """The parties of every cooperation fact (of one kind, when ``detail`` is given), by their Chinese labels."""
     names = {e.key: e.label_zh for e in ents}
@@ -431,9 +438,7 @@ def test_relate_every_foreign_partner_named_after_you_invests_in_the_venture(gaz
             "（简称福汽集团）、德国戴姆勒股份公司和台湾中华汽车工业股份有限公司共同投资组建，项目总投资二十亿元人民币。"
             "在中新吉林食品区，由泰国正大集团与新加坡新吉丰公司共同投资的百万头生猪产业化项目已开工建设。")
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    got = {(names[f.parties[0]], names[f.parties[1]], f.amount.value if f.amount else "")
-           for f in facts if f.kind == "investment"}
+    got = _invested_amounts(facts, ents)
     assert {("梅赛德斯-奔驰", "福州青口投资区", "2000000000"), ("台湾中华汽车工业股份有限公司", "福州青口投资区", "2000000000"),
             ("正大集团", "中新吉林食品区", ""), ("新吉丰公司", "中新吉林食品区", "")} <= got, got
     assert not any(inv.startswith("福建省汽车") for inv, _, _ in got), got
@@ -445,9 +450,7 @@ def test_relate_partners_named_with_their_owner_and_closed_by_their_kind_invest_
     text = ("2012年12月6日，日岩帝人汽车安全用布（南通）有限公司在南通开发区开业。这家企业由帝人集团旗下的帝人FRONTIER株式会社，"
             "与旭化成纤维株式会社、中兴化成工业株式会社、岩佐织物株式会社等日本企业共同出资兴建，总投资12.5亿日元，折合人民币约1亿元。")
     facts, ents = _facts(text, gazetteer)
-    names = {e.key: e.label_zh for e in ents}
-    got = {(names[f.parties[0]], names[f.parties[1]], f.amount.value if f.amount else "")
-           for f in facts if f.kind == "investment"}
+    got = _invested_amounts(facts, ents)
     for partner in ("帝人FRONTIER株式会社", "旭化成纤维株式会社", "中兴化成工业株式会社", "岩佐织物株式会社"):
         assert (partner, "南通经济技术开发区", "1250000000") in got, got
     assert not any(inv == "帝人集团" and amount for inv, _, amount in got), got
