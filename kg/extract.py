@@ -632,6 +632,10 @@ def find_patterns(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> list[M
             for i, m in enumerate(out):  # 旭化成纤维株式会社、岩佐织物株式会社等日本企业: named by form, of the list's country
                 if m.kind == _COMPANY and not m.country and a <= m.start and m.end <= b:
                     out[i] = replace(m, country=country)
+                elif m.kind == _INSTITUTION and a <= m.start and m.end <= b and text.count("、", a, b):
+                    name = m.get("name") or m.surface  # 高品医学检验实验室 listed among 等…企业 is a firm
+                    out[i] = replace(m, kind=_COMPANY, key=pattern_key("company", name), country=m.country or country,
+                                     data=tuple(kv for kv in m.data if kv[0] != "inst_kind"))
     stateless = [i for i, m in enumerate(out) if m.kind == _COMPANY and not m.country]
     if len(stateless) == 1:
         capital = _capital_country(text, g)
@@ -719,6 +723,11 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES) and not any(
                     k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
                 new_start = cs
+        if etype is EntityType.PARK and new_start > 2 and text[new_start - 1] in "—–-":
+            # 东莞—香港国际机场物流园: two places joined by a dash head one park's name, in the first place
+            place = next((text[new_start - 1 - n:new_start - 1] for n in (4, 3, 2)
+                          if text[new_start - 1 - n:new_start - 1] in g.cities), "")
+            new_start -= len(place) + 1 if place else 0
         if etype is EntityType.PARK and suffix.endswith("区") and text.startswith("域", end):
             continue  # 投资区域, 园区域: 区域 "area", no park
         branch = ""
@@ -1036,6 +1045,8 @@ def _country_prefixed(s: Sentence, g: Gazetteer, known: Sequence[Mention]) -> li
         if not suffix_hit or suffix_hit in ("科技", "电子", "医疗", "制药", "化学", "化工", "汽车", "机械", "生物"):
             if _generic_start_regex(g).match(name):
                 continue  # 德国新材料车体项目: a description, not a name
+        if not suffix_hit and all(flag in ("v", "vn") for _, flag in _tokens(name)):
+            continue  # 台资企业转移承接基地: what the place does, not a name
         etype = EntityType.INSTITUTION if suffix_hit in L.INSTITUTION_SUFFIXES else EntityType.COMPANY
         data: dict[str, str] = {"name": name, "prefixed": "1"}
         if etype is EntityType.INSTITUTION:

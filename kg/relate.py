@@ -584,6 +584,9 @@ def _city_destination(masked: str, g: Gazetteer) -> str:
     return deeper.group(1) if deeper else hit.group(1)
 
 
+_TOWN = re.compile(rf"(?:在|于|落户|位于|落地|选址)[{L.CJK}]{{2,4}}?[镇乡](?![长区])")
+
+
 def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int], masked: str,
           sightings: Sequence, g: Gazetteer) -> str:
     a, b = clause
@@ -602,6 +605,8 @@ def _host(s: Sentence, ms: Sequence[Mention], m: Mention, clause: tuple[int, int
         return min(in_clause, key=lambda p: abs(p.start - m.start)).key
     if parks:
         return min(parks, key=lambda p: abs(p.start - m.start)).key
+    if _TOWN.search(masked, a, b):
+        return "country/CN"  # 维他奶…生产中心在常平镇签约: a plant placed in a town, not in the park the article is about
     siblings = {p.key for p in ms if p.kind == _PARK and _sibling(masked, p, m)}
     host = context_park(sightings, s.index, s.block, m.start)
     city = _city_destination(masked, g) if not parks else ""

@@ -414,3 +414,13 @@ def test_extract_the_capital_said_before_a_firm_named_after_a_chinese_city(gazet
     # 台資的長春穎霆科技有限公司: 长春 is in the brand, the firm is Taiwanese.
     ms = _mentions("2013年12月，台資的長春穎霆科技有限公司與井開區簽約。", gazetteer)
     assert {m.surface: m.country for m in ms if m.kind == "Company"}.get("长春颖霆科技有限公司") == "TW", ms
+
+
+def test_extract_a_lab_listed_among_firms_is_a_firm_and_verbs_after_a_capital_are_no_name(gazetteer) -> None:
+    # 高品医学检验实验室 in a list closed by 等企业 is a firm, Taiwanese by the sentence's 台资; 台资企业转移承接基地
+    # says what a place does (转移, 承接 are verbs), and names no Taiwanese firm.
+    ms = _mentions("目前已入驻倍斯豪上润康美科技、高品医学检验实验室、凯力美医疗器材等企业，招引一批优质台资项目形成集群。"
+                   "井开区也是国台办与江西省政府确定的“台资企业转移承接基地”。", gazetteer)
+    got = {m.surface: (m.kind, m.country) for m in ms if m.kind in ("Company", "Institution")}
+    assert got.get("高品医学检验实验室") == ("Company", "TW"), got
+    assert not any("转移承接" in name for name in got), got

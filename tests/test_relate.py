@@ -480,6 +480,17 @@ def test_relate_one_firm_named_before_a_count_of_firms_and_the_total_of_several_
     assert not [f for f in facts if f.kind == "investment" and f.amount], facts
 
 
+def test_relate_a_plant_placed_in_a_town_is_not_in_the_park_the_article_is_about(gazetteer) -> None:
+    # The article is about a logistics park (东莞—香港国际机场物流园, a park in Dongguan whatever its second place);
+    # Vitasoy's plant is signed in 常平镇, a town: it goes to China, not to that park.
+    text = ("李家超提到，他提出建设“东莞—香港国际机场物流园”永久设施，首阶段工程将于明年底前完成。"
+            "港资企业在东莞加码，维他奶是近年另一个例子。"
+            "2017年8月31日，维他奶（东莞）食品饮料生产中心在常平镇签约，投资总额人民币10亿元。")
+    facts, ents = _facts(text, gazetteer)
+    assert {e.label_zh: e.country for e in ents}.get("东莞—香港国际机场物流园") == "CN", ents
+    assert ("维他奶", "中国", "1000000000") in _invested_amounts(facts, ents), facts
+
+
 def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
     # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
     text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
