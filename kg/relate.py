@@ -407,7 +407,16 @@ def _co_developers(s: Sentence, ms: list[Mention], masked: str, ev: Evidence, da
         if len(orgs) >= 2 and re.search(r"[与和、及同]", masked[orgs[0].end:orgs[-1].start]):
             out += [Fact(kind="cooperation", parties=(x.key, y.key), evidence=ev, detail="partnership", date=date)
                     for i, x in enumerate(orgs) for y in orgs[i + 1:] if x.key != y.key]
+    for hit in _BUILDS_WITH.finditer(masked):  # 双日株式会社计划投资十五亿元，与襄阳高新区共同建设…产业园
+        partner = next((m for m in ms if m.kind in (*_ORG, _PARK) and m.start == hit.start(1)), None)
+        subject = [m for m in ms if m.kind in _ORG and m.end <= hit.start() and partner is not None and m.key != partner.key]
+        if partner is not None and subject:
+            out.append(Fact(kind="cooperation", parties=(subject[-1].key, partner.key), evidence=ev,
+                            detail="partnership", date=date))
     return out
+
+
+_BUILDS_WITH = re.compile(r"(?<![由□])与(□+)(?:共同|联合|携手)(?:开发|建设|运营|打造|开发建设|投资建设|规划建设)")
 
 
 _OFFICIAL = r"[^，,。；;□]{0,12}?(?:书记|主任|总裁|首席[^，,。；;□]{0,4}官|总经理|董事长|局长|区长|市长|省长|部长|主席|代表)[^，,。；;□]{0,16}?"
@@ -577,6 +586,8 @@ def _city_destination(masked: str, g: Gazetteer) -> str:
     """The city the sentence sends its subject to by name (落户武汉, 来到武汉, 在烟台投资), or ''."""
     rx = g.cached("city_destination", lambda: re.compile(r"(?:落户|来到|扎根|进驻|入驻|落地|布局|到|在|于)" + _city_rx(g)))
     hit = rx.search(masked)
+    if not hit:  # □济南研发中心举行奠基仪式: the firm's centre is named after the city it stands in
+        hit = g.cached("city_facility", lambda: re.compile(r"(?<=□)" + _city_rx(g) + r"(?=研发中心|工厂|生产基地|基地|新厂)")).search(masked)
     if not hit:
         return ""
     inner = g.cached("city_after_province", lambda: re.compile(r"(?:省)?" + _city_rx(g)))

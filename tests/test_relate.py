@@ -491,6 +491,13 @@ def test_relate_a_plant_placed_in_a_town_is_not_in_the_park_the_article_is_about
     assert ("维他奶", "中国", "1000000000") in _invested_amounts(facts, ents), facts
 
 
+def test_relate_a_firm_that_builds_with_a_park_cooperates_with_it(gazetteer) -> None:
+    # …双日株式会社计划投资十五亿元，与襄阳高新区共同建设日资中小企业产业园: the firm invests, and the two build together.
+    text = "另一家签约企业双日株式会社计划投资十五亿元，与襄阳高新区共同建设日资中小企业产业园。"
+    facts, ents = _facts(text, gazetteer)
+    assert frozenset({"双日株式会社", "襄阳高新技术产业开发区"}) in _paired(facts, ents, "partnership"), facts
+
+
 def test_relate_a_known_joint_venture_invests_for_its_foreign_partner(gazetteer) -> None:
     # The gazetteer knows 东风本田's partners: the plant is Honda's money, through the venture, and the venture signs.
     text = ("10月11日上午，东风本田汽车有限公司新能源工厂在武汉经济技术开发区正式投产。"
@@ -594,3 +601,13 @@ def test_relate_buying_a_chinese_firm_and_groundbreaking_in_a_named_park(gazette
     pairs = _paired(facts, ents, "agreement")
     assert frozenset(("沙特阿美", "浙江荣盛控股集团")) in pairs, pairs
     assert not any("嘉士伯" in p for p in pairs), pairs
+
+
+def test_relate_a_centre_named_after_another_city_is_not_in_the_article_park(gazetteer) -> None:
+    # The article is about 临沂经开区 (205国道途经开发区 is a road through it, no park); Volvo CE's 济南研发中心
+    # stands in Jinan, so it and the sum in the next sentence go to China, not to the park in Linyi.
+    text = ("在临沂经济技术开发区，205国道途经开发区的一段被命名为“沃尔沃路”。2011年10月18日，沃尔沃建筑设备济南研发中心举行奠基仪式。"
+            "这是沃尔沃建筑设备在中国唯一的产品与技术中心，投资近3亿瑞典克朗，建成后占地约5万平方米。")
+    facts, ents = _facts(text, gazetteer)
+    assert not any("国道" in e.label_zh for e in ents), ents
+    assert [f.parties[1] for f in facts if f.kind == "investment" and f.amount] == ["country/CN"], facts
