@@ -171,6 +171,13 @@ def find_dates(s: Sentence, article_date: str) -> list[Mention]:
 
 
 # --------------------------------------------------------------------------- dictionary
+def _provinces_holding_countries(g: Gazetteer) -> tuple[str, ...]:
+    """Chinese places whose names hold a country's name after their first character (内蒙古)."""
+    return g.cached("provinces_holding_countries", lambda: tuple(sorted(  # type: ignore[no-any-return]
+        c for c in g.cities if c not in g.city_country and any(c[i:].startswith(n) for n in g.country_names
+                                                                 if len(n) >= 2 for i in range(1, len(c))))))
+
+
 def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
     """Gazetteer names, country names and sector keywords in a sentence."""
     out = []
@@ -184,6 +191,9 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         if kind == "country":
             if text.startswith("国际", end - 1):
                 continue  # 中法国际汽车博览城, 中德国际合作产业园: the 国 is that of 国际, not of 法国
+            if any(text.startswith(c, start - i) and i < len(c) for c in _provinces_holding_countries(g)
+                   for i in range(1, len(c))):
+                continue  # 内蒙古久泰新材料: 蒙古 inside a Chinese province is no country
             key = entries[0][0]
             out.append(_m(s, start, end, _COUNTRY, key=key, country=key.split("/")[1]))
             continue
@@ -688,6 +698,7 @@ _REGISTERED_WITH_PLACE = frozenset(("HK", "MO", "TW"))
 
 # The marks that number a report's items: （三）, 二、, 2、, ①
 ITEM_MARKS = r"(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[0-9]{1,2}[、．](?![0-9])|[①-⑳])"
+_ITEM_MARK_RX = re.compile(ITEM_MARKS)
 _HEADING_LEAD = re.compile(rf"(?:^|[：:])\s*(?:{ITEM_MARKS}|[0-9]{{1,2}}\.\s)\s*$")  # and 1. with a space
 _HEADING_TAIL = re.compile(r"\s*(?:[(（][^)）]{1,6}[)）])?[。：:]?\s*")
 
@@ -723,6 +734,12 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
                     L.COMPANY_SUFFIXES + L.INSTITUTION_SUFFIXES) and not any(
                     k.kind in ENTITY_KINDS and k.kind != _COUNTRY and k.start < new_start - 1 and cs < k.end for k in known):
                 new_start = cs
+        mark = _ITEM_MARK_RX.match(text, new_start, end)
+        if mark and end - mark.end() > len(suffix) + 1:
+            new_start = mark.end()  # (一)海盐经济开发区: the item's number is no part of the name
+        inside = next((i for c in _provinces_holding_countries(g) for i in range(1, len(c))
+                       if new_start >= i and text.startswith(c, new_start - i)), 0)
+        new_start -= inside  # 内蒙古久泰新材料有限公司 starts with its province, not with 蒙古
         if etype is EntityType.PARK and new_start > 2 and text[new_start - 1] in "—–-":
             # 东莞—香港国际机场物流园: two places joined by a dash head one park's name, in the first place
             place = next((text[new_start - 1 - n:new_start - 1] for n in (4, 3, 2)

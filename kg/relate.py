@@ -994,7 +994,8 @@ def _signatories(ents: Sequence[Mention], masked: str, verb: int) -> list[Mentio
         between = masked[cands[i].end:cands[i + 1].start]
         # 中以常州创新园、华森医疗等与以色列趋势线孵化器签署…: names no list holds may stand between
         # (与□□波音公司: the masked word right before the second name is its home country, 美国波音公司)
-        if re.fullmatch(tail + r"(?:、[^，,。；;□、与和]{1,10})*等?(?:与|和|同|及)" + r"\s*(?:□{2,5})?", between):
+        if re.fullmatch(tail + r"(?:、[^，,。；;□、与和]{1,10})*等?(?:宣布|正式|已经|已|将|曾|还|又|也|近日|日前)*(?:与|和|同|及)"
+                        + r"\s*(?:□{2,5})?", between):  # (沃尔沃建筑设备宣布与山东临工…签约)
             group = [cands[i], cands[i + 1]]
             for j in range(i + 1, len(cands) - 1):
                 if re.fullmatch(tail + r"[、和及]\s*", masked[cands[j].end:cands[j + 1].start]):

@@ -424,3 +424,15 @@ def test_extract_a_lab_listed_among_firms_is_a_firm_and_verbs_after_a_capital_ar
     got = {m.surface: (m.kind, m.country) for m in ms if m.kind in ("Company", "Institution")}
     assert got.get("高品医学检验实验室") == ("Company", "TW"), got
     assert not any("转移承接" in name for name in got), got
+
+
+def test_extract_a_province_holding_a_country_name_is_no_country(gazetteer) -> None:
+    # 内蒙古久泰新材料有限公司 is a firm of Inner Mongolia: neither 蒙古 (Mongolia) nor a Mongolian firm.
+    ms = _mentions("据介绍，内蒙古久泰新材料有限公司成立于2017年3月。蒙古国总统访华。", gazetteer)
+    assert [(m.surface, m.country) for m in ms if m.kind in ("Company", "Country")] == [
+        ("内蒙古久泰新材料有限公司", "CN"), ("蒙古国", "MN")], ms
+
+
+def test_extract_an_items_number_is_no_part_of_a_park_name(gazetteer) -> None:
+    ms = _mentions("一、重点项目\n（一）海盐经济开发区。7月18日，海盐经济开发区与意大利FNA集团签订项目协议。", gazetteer)
+    assert {m.surface for m in ms if m.kind == "Park"} == {"海盐经济开发区"}, ms
