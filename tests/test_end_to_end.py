@@ -67,7 +67,8 @@ SET_FLOORS = {
     "sealed": {"entity_recall_core": 0.85, "investment_recall": 0.6, "investment_precision": 0.75},
     "vault": {"entity_recall_core": 0.9, "investment_recall": 0.8, "investment_precision": 0.8},
     "attic": {"entity_recall_core": 0.8, "investment_recall": 0.6, "investment_precision": 0.8},
-    "cellar": {"entity_recall_core": 0.75, "investment_recall": 0.4, "investment_precision": 0.65},
+    "cellar": {"entity_recall_core": 0.8, "investment_recall": 0.5, "investment_precision": 0.7},
+    "crypt": {"entity_recall_core": 0.85, "investment_recall": 0.55, "investment_precision": 0.75},
 }
 # Where the build and a set's annotator knowingly disagree: attic's annotator lists 东风本田 as no investor, while
 # the build reads a plant of that venture (东风本田第三工厂…落户) as Honda's money through it, as other sets do.
