@@ -338,6 +338,8 @@ def _extend_company(text: str, end: int, g: Gazetteer) -> int:
                 nxt = end + n
                 if re.match(r"[园区城坊港]|基地|中心", text[nxt:nxt + 2]):
                     continue  # 日本电产工业园: the park's name, not the company's
+                if is_common_word(text[max(0, end - 2):end + 1]):
+                    continue  # 现代化工厂 is a modern plant: 现代化 is a word, 化工 no extension of 现代
                 # Do not swallow a facility phrase: 博世新能源汽车部件 keeps 博世 alone.
                 if ext in ("投资", "国际") and not text.startswith(("公司", "集团"), nxt):
                     continue

@@ -436,3 +436,9 @@ def test_extract_a_province_holding_a_country_name_is_no_country(gazetteer) -> N
 def test_extract_an_items_number_is_no_part_of_a_park_name(gazetteer) -> None:
     ms = _mentions("一、重点项目\n（一）海盐经济开发区。7月18日，海盐经济开发区与意大利FNA集团签订项目协议。", gazetteer)
     assert {m.surface for m in ms if m.kind == "Park"} == {"海盐经济开发区"}, ms
+
+
+def test_extract_a_weak_name_inside_a_word_is_not_extended(gazetteer) -> None:
+    # 华东现代化工厂 is "a modern plant in East China": 现代化 is a word, so 现代 + 化工 is no Hyundai firm.
+    ms = _mentions("将建成集生产、分拨及区域销售总部于一体的华东现代化工厂。参天制药在苏州投资。", gazetteer)
+    assert [m.surface for m in ms if m.kind == "Company"] == ["参天制药"], ms
