@@ -55,7 +55,7 @@ def _build_amount_regex(g: Gazetteer) -> re.Pattern[str]:
     units = "|".join(sorted(UNITS, key=len, reverse=True))
     return re.compile(
         rf"(?P<num>[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_NUM}]+(?:[亿万][{CN_NUM}]*)+(?=[^亿万]|$)|[{CN_NUM}]+(?:点[{CN_NUM}]+)?|(?<=[超逾近约达])(?=[亿万])|上(?=[亿万])|数(?=[十百千万亿]))"
-        rf"\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
+        rf"\s*(?P<more>[余多])?\s*(?P<unit>{units})?\s*(?:多)?(?P<cur>{cur})"
     )
 
 
@@ -97,8 +97,11 @@ def find_amounts(s: Sentence, g: Gazetteer) -> list[Mention]:
         if not code:
             continue
         start = m.start()
+        qualifier = _qualifier(text, start, m.end(), m.group("num"))
+        if m.group("more") and qualifier == "exact":
+            qualifier = "over"  # 40余亿元, 10多亿元: more than the figure
         out.append(_m(s, start, m.end(), "amount", value=decimal_str(value), currency=code,
-                      qualifier=_qualifier(text, start, m.end(), m.group("num")),
+                      qualifier=qualifier,
                       context=_amount_context(text, start)))
     return out
 
