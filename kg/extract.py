@@ -174,11 +174,12 @@ def find_dates(s: Sentence, article_date: str) -> list[Mention]:
 
 
 # --------------------------------------------------------------------------- dictionary
-def _provinces_holding_countries(g: Gazetteer) -> tuple[str, ...]:
-    """Chinese places whose names hold a country's name after their first character (内蒙古)."""
-    return g.cached("provinces_holding_countries", lambda: tuple(sorted(  # type: ignore[no-any-return]
+def _inside_province(text: str, pos: int, g: Gazetteer) -> int:
+    """How far before ``pos`` a Chinese place starts whose name holds a country's name (内蒙古 holds 蒙古), or 0."""
+    places = g.cached("provinces_holding_countries", lambda: tuple(sorted(
         c for c in g.cities if c not in g.city_country and any(c[i:].startswith(n) for n in g.country_names
                                                                  if len(n) >= 2 for i in range(1, len(c))))))
+    return next((i for c in places for i in range(1, len(c)) if pos >= i and text.startswith(c, pos - i)), 0)
 
 
 def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
@@ -194,8 +195,7 @@ def find_dictionary(s: Sentence, g: Gazetteer) -> list[Mention]:
         if kind == "country":
             if text.startswith("国际", end - 1):
                 continue  # 中法国际汽车博览城, 中德国际合作产业园: the 国 is that of 国际, not of 法国
-            if any(text.startswith(c, start - i) and i < len(c) for c in _provinces_holding_countries(g)
-                   for i in range(1, len(c))):
+            if _inside_province(text, start, g):
                 continue  # 内蒙古久泰新材料: 蒙古 inside a Chinese province is no country
             key = entries[0][0]
             out.append(_m(s, start, end, _COUNTRY, key=key, country=key.split("/")[1]))
@@ -742,9 +742,7 @@ def _suffix_names(s: Sentence, g: Gazetteer, suffixes: Sequence[str], etype: Ent
         mark = _ITEM_MARK_RX.match(text, new_start, end)
         if mark and end - mark.end() > len(suffix) + 1:
             new_start = mark.end()  # (一)海盐经济开发区: the item's number is no part of the name
-        inside = next((i for c in _provinces_holding_countries(g) for i in range(1, len(c))
-                       if new_start >= i and text.startswith(c, new_start - i)), 0)
-        new_start -= inside  # 内蒙古久泰新材料有限公司 starts with its province, not with 蒙古
+        new_start -= _inside_province(text, new_start, g)  # 内蒙古久泰新材料有限公司 starts with its province, not 蒙古
         if etype is EntityType.PARK and new_start > 2 and text[new_start - 1] in "—–-":
             # 东莞—香港国际机场物流园: two places joined by a dash head one park's name, in the first place
             place = next((text[new_start - 1 - n:new_start - 1] for n in (4, 3, 2)

@@ -409,8 +409,10 @@ def _co_developers(s: Sentence, ms: list[Mention], masked: str, ev: Evidence, da
                     for i, x in enumerate(orgs) for y in orgs[i + 1:] if x.key != y.key]
     for hit in _BUILDS_WITH.finditer(masked):  # 双日株式会社计划投资十五亿元，与襄阳高新区共同建设…产业园
         partner = next((m for m in ms if m.kind in (*_ORG, _PARK) and m.start == hit.start(1)), None)
-        subject = [m for m in ms if m.kind in _ORG and m.end <= hit.start() and partner is not None and m.key != partner.key]
-        if partner is not None and subject:
+        if partner is None:
+            continue
+        subject = [m for m in ms if m.kind in _ORG and m.end <= hit.start() and m.key != partner.key]
+        if subject:
             out.append(Fact(kind="cooperation", parties=(subject[-1].key, partner.key), evidence=ev,
                             detail="partnership", date=date))
     return out
