@@ -196,6 +196,9 @@ def _is_investor(m: Mention, text: str, masked: str, ms: Sequence[Mention], clau
     scope = _EVENT_NOUNS.sub("□", re.sub(nominal, "的□", scope))
     if any(t in own_verbal for t in L.SUBJECT_TRIGGERS):
         return "subject"
+    if re.fullmatch(r"[^□，,。；;]{0,6}(?:与|和|同)□+(?:合作|携手|联手)", own) and re.match(
+            r"[，,]\s*(?:将|拟|计划|共同)?(?:投资|出资|斥资|增资)", masked[b:]):
+        return "subject"  # 空气化工产品公司此次与久泰合作，投资40余亿元…承建: its verb opens the next clause
     # A 与 <park or government> 签署/签约 …: the company signs an investment with the park.
     conj = re.match(r"\s*(?:[(（]?[^()（）与和同，,。；;]{0,24}[)）])?\s*(?:与|和|同)", own)  # (简称奥特斯)与两江新区签署协议
     if conj:
@@ -728,9 +731,10 @@ def _investments(article: Article, s: Sentence, ms: list[Mention], masked: str, 
             last = max(prior, key=lambda c: c.start)
             inv = next((x for x in investors if x[0] is last), None)
             if inv is None and len({x[0].key for x in investors}) == 1 and investors[0][0].end <= last.start and re.fullmatch(
-                    r"\s*(?:曾|曾经|已|还|又|也|将)?(?:与|和|同)\s*", masked[investors[0][0].end:last.start]) and re.match(
-                    r"[^，,。；;]{0,4}(?:共同|联合|合资)?(?:投资|出资)", masked[last.end:amt.start]):
-                inv = investors[0]  # 采埃孚与北汽福田将共同投资8亿元: the one foreign investor's joint project
+                    r"\s*(?:此次|本次|曾|曾经|已|还|又|也|将)?(?:与|和|同)\s*", masked[investors[0][0].end:last.start]) and re.match(
+                    r"[^，,。；;]{0,4}(?:共同|联合|合资)?(?:投资|出资)|(?:合作|携手|联手)[，,]\s*(?:将|拟|计划|共同)?(?:投资|出资)",
+                    masked[last.end:amt.start]):
+                inv = investors[0]  # 采埃孚与北汽福田将共同投资8亿元, A此次与B合作，投资…: the one foreign investor's project
             if inv is not None:
                 same_clause = inv[2][0] <= amt.start < inv[2][1]
                 clause_has_subject = any(

@@ -620,3 +620,11 @@ def test_relate_a_firm_that_announces_a_signing_with_another_signs_with_it(gazet
     # 沃尔沃建筑设备宣布与山东临工工程机械有限公司签约: 宣布 stands between the first party and 与.
     facts, ents = _facts("2006年底，沃尔沃建筑设备宣布与山东临工工程机械有限公司签约，购买其70%股权。", gazetteer)
     assert frozenset({"沃尔沃建筑设备", "山东临工工程机械有限公司"}) in _paired(facts, ents, "agreement"), facts
+
+
+def test_relate_a_firm_whose_investing_verb_opens_the_clause_after_its_partnership(gazetteer) -> None:
+    # 空气化工产品公司此次与久泰集团合作，投资40余亿元人民币承建…: the firm invests, with the figure of the next clause.
+    text = ("9月18日，内蒙古久泰新材料有限公司项目在托清经济开发区正式开工建设。"
+            "菲利普在开工后的座谈会上表示，空气化工产品公司此次与久泰集团合作，投资40余亿元人民币承建并运营气化岛的相关板块。")
+    facts, ents = _facts(text, gazetteer)
+    assert ("空气化工", "托清经济开发区", "4000000000") in _invested_amounts(facts, ents), facts
